@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian machine to a built add-on and CLI:
+# installs the Debian tools the tests and the CLI use, the npm packages, then builds
+# dist/sealbird-<version>.xpi and dist/cli/sealbird.mjs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: real openssl/gpg/gpgsm for interop tests, Thunderbird + Xvfb + dovecot for
+# the end-to-end suite, zip/imagemagick for packing and screenshots.
+debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+missing=()
+for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+echo "setup: done — dist/sealbird-$(node -p 'require("./manifest.json").version').xpi and the sealbird CLI (npx sealbird --help)"

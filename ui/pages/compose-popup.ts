@@ -1,0 +1,4 @@
+import { mount } from "svelte";
+import ComposePopup from "./ComposePopup.svelte";
+
+mount(ComposePopup, { target: document.getElementById("app")! });
