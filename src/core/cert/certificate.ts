@@ -1,0 +1,250 @@
+/**
+ * X.509 certificates: parsing (pkijs) and the facts the rest of the engine and the UI need.
+ * Everything a library throws while parsing becomes `cert-malformed`.
+ */
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import forge from "node-forge";
+import { SealbirdError } from "../errors.js";
+import { toBinaryString, toHex } from "../bytes.js";
+import type { CertificateSummary } from "../status/message-status.js";
+
+export const OID = {
+  rsaEncryption: "1.2.840.113549.1.1.1",
+  rsassaPss: "1.2.840.113549.1.1.10",
+  ecPublicKey: "1.2.840.10045.2.1",
+  ed25519: "1.3.101.112",
+  emailAddress: "1.2.840.113549.1.9.1",
+  keyUsage: "2.5.29.15",
+  extKeyUsage: "2.5.29.37",
+  basicConstraints: "2.5.29.19",
+  subjectAltName: "2.5.29.17",
+  subjectKeyIdentifier: "2.5.29.14",
+  authorityKeyIdentifier: "2.5.29.35",
+  kpEmailProtection: "1.3.6.1.5.5.7.3.4",
+  kpOcspSigning: "1.3.6.1.5.5.7.3.9",
+  anyExtendedKeyUsage: "2.5.29.37.0",
+  secp256r1: "1.2.840.10045.3.1.7",
+  secp384r1: "1.3.132.0.34",
+  secp521r1: "1.3.132.0.35",
+} as const;
+
+export const CURVES: Record<string, "P-256" | "P-384" | "P-521"> = {
+  [OID.secp256r1]: "P-256",
+  [OID.secp384r1]: "P-384",
+  [OID.secp521r1]: "P-521",
+};
+
+const KEY_USAGE_BITS = [
+  "digitalSignature",
+  "nonRepudiation",
+  "keyEncipherment",
+  "dataEncipherment",
+  "keyAgreement",
+  "keyCertSign",
+  "cRLSign",
+  "encipherOnly",
+  "decipherOnly",
+] as const;
+export type KeyUsage = (typeof KEY_USAGE_BITS)[number];
+
+const EKU_NAMES: Record<string, string> = {
+  "1.3.6.1.5.5.7.3.1": "serverAuth",
+  "1.3.6.1.5.5.7.3.2": "clientAuth",
+  "1.3.6.1.5.5.7.3.3": "codeSigning",
+  [OID.kpEmailProtection]: "emailProtection",
+  "1.3.6.1.5.5.7.3.8": "timeStamping",
+  [OID.kpOcspSigning]: "OCSPSigning",
+  [OID.anyExtendedKeyUsage]: "anyExtendedKeyUsage",
+};
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  /** Lowercase hex, as the CA wrote it (leading zero byte kept). */
+  serialNumber: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  /** SHA-256 of the DER certificate, lowercase hex. */
+  fingerprint: string;
+  /** SAN rfc822Name and subject emailAddress, lowercased, deduplicated. */
+  emails: string[];
+  /** Undefined when the certificate has no keyUsage extension (= no restriction). */
+  keyUsage?: KeyUsage[];
+  /** Names ("emailProtection") or OIDs; undefined when there is no extendedKeyUsage extension. */
+  extKeyUsage?: string[];
+  isCA: boolean;
+  /** "rsa", "ec", "ed25519", or the OID. */
+  publicKeyAlgorithm: string;
+  rsaBits?: number;
+  namedCurve?: string;
+}
+
+/** Parses DER; every failure is `cert-malformed`. */
+export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  try {
+    const asn = asn1js.fromBER(der);
+    if (asn.offset === -1) throw new Error(asn.result.error);
+    if (asn.offset !== der.length) throw new Error("trailing data after the certificate");
+    return new pkijs.Certificate({ schema: asn.result });
+  } catch (e) {
+    throw new SealbirdError("cert-malformed", "The certificate could not be read.", {}, { cause: e });
+  }
+}
+
+const NAME_KEYS: Record<string, string> = {
+  "2.5.4.3": "CN",
+  "2.5.4.6": "C",
+  "2.5.4.7": "L",
+  "2.5.4.8": "ST",
+  "2.5.4.10": "O",
+  "2.5.4.11": "OU",
+  "2.5.4.5": "serialNumber",
+  "2.5.4.4": "SN",
+  "2.5.4.42": "GN",
+  "2.5.4.12": "title",
+  "0.9.2342.19200300.100.1.25": "DC",
+  "0.9.2342.19200300.100.1.1": "UID",
+  [OID.emailAddress]: "E",
+};
+
+function attrValue(v: unknown): string {
+  const block = v as { valueBlock?: { value?: unknown; valueHexView?: Uint8Array } };
+  const s = block.valueBlock?.value;
+  if (typeof s === "string") return s;
+  if (block.valueBlock?.valueHexView) return "#" + toHex(block.valueBlock.valueHexView);
+  return "";
+}
+
+/** RFC 4514 style, most specific RDN first (CN=…, O=…). */
+export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
+  const rdns = name.typesAndValues.map((tv) => {
+    const key = NAME_KEYS[tv.type] ?? tv.type;
+    const value = attrValue(tv.value).replace(/([,+"\\<>;])/g, "\\$1");
+    return `${key}=${value}`;
+  });
+  return rdns.reverse().join(", ");
+}
+
+function extension(cert: pkijs.Certificate, oid: string): pkijs.Extension | undefined {
+  return cert.extensions?.find((e) => e.extnID === oid);
+}
+
+export function certEmails(cert: pkijs.Certificate): string[] {
+  const set = new Set<string>();
+  const san = extension(cert, OID.subjectAltName)?.parsedValue as pkijs.AltName | undefined;
+  for (const gn of san?.altNames ?? []) {
+    if (gn.type === 1 && typeof gn.value === "string") set.add(gn.value.trim().toLowerCase());
+  }
+  for (const tv of cert.subject.typesAndValues) {
+    if (tv.type === OID.emailAddress) set.add(attrValue(tv.value).trim().toLowerCase());
+  }
+  set.delete("");
+  return [...set];
+}
+
+export function certKeyUsage(cert: pkijs.Certificate): KeyUsage[] | undefined {
+  const ext = extension(cert, OID.keyUsage);
+  if (!ext) return undefined;
+  const bits = ext.parsedValue as asn1js.BitString | undefined;
+  const bytes = bits?.valueBlock.valueHexView ?? new Uint8Array(0);
+  const out: KeyUsage[] = [];
+  KEY_USAGE_BITS.forEach((name, i) => {
+    const byte = bytes[i >> 3] ?? 0;
+    if (byte & (0x80 >> (i & 7))) out.push(name);
+  });
+  return out;
+}
+
+export function certExtKeyUsageOids(cert: pkijs.Certificate): string[] | undefined {
+  const ext = extension(cert, OID.extKeyUsage);
+  if (!ext) return undefined;
+  return (ext.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
+}
+
+export function certIsCA(cert: pkijs.Certificate): boolean {
+  const bc = extension(cert, OID.basicConstraints)?.parsedValue as pkijs.BasicConstraints | undefined;
+  return bc?.cA === true;
+}
+
+export function certSubjectKeyId(cert: pkijs.Certificate): Uint8Array | undefined {
+  const v = extension(cert, OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
+  return v?.valueBlock.valueHexView;
+}
+
+export function certAuthorityKeyId(cert: pkijs.Certificate): Uint8Array | undefined {
+  const v = extension(cert, OID.authorityKeyIdentifier)?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+  return v?.keyIdentifier?.valueBlock.valueHexView;
+}
+
+export function certSerialHex(cert: pkijs.Certificate): string {
+  return toHex(cert.serialNumber.valueBlock.valueHexView);
+}
+
+export function publicKeyFacts(cert: pkijs.Certificate): { publicKeyAlgorithm: string; rsaBits?: number; namedCurve?: string } {
+  const spki = cert.subjectPublicKeyInfo;
+  const alg = spki.algorithm.algorithmId;
+  if (alg === OID.rsaEncryption || alg === OID.rsassaPss) {
+    const key = spki.parsedKey as pkijs.RSAPublicKey | undefined;
+    const mod = key?.modulus.valueBlock.valueHexView;
+    let bits = 0;
+    if (mod) {
+      let i = 0;
+      while (i < mod.length && mod[i] === 0) i++;
+      bits = (mod.length - i) * 8 - (i < mod.length ? Math.clz32(mod[i]!) - 24 : 0);
+    }
+    return { publicKeyAlgorithm: "rsa", rsaBits: bits };
+  }
+  if (alg === OID.ecPublicKey) {
+    const params = spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined;
+    const oid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : "";
+    return { publicKeyAlgorithm: "ec", namedCurve: CURVES[oid] ?? oid };
+  }
+  if (alg === OID.ed25519) return { publicKeyAlgorithm: "ed25519" };
+  return { publicKeyAlgorithm: alg };
+}
+
+/** SHA-256 of the DER, lowercase hex. Synchronous (node-forge), certificates are small. */
+export function fingerprint(der: Uint8Array): string {
+  const md = forge.md.sha256.create();
+  md.update(toBinaryString(der));
+  return md.digest().toHex();
+}
+
+export function certificateInfo(der: Uint8Array): CertificateInfo {
+  const cert = parseCertificate(der);
+  try {
+    const info: CertificateInfo = {
+      subject: nameToString(cert.subject),
+      issuer: nameToString(cert.issuer),
+      serialNumber: certSerialHex(cert),
+      notBefore: cert.notBefore.value.toISOString(),
+      notAfter: cert.notAfter.value.toISOString(),
+      fingerprint: fingerprint(der),
+      emails: certEmails(cert),
+      isCA: certIsCA(cert),
+      ...publicKeyFacts(cert),
+    };
+    const ku = certKeyUsage(cert);
+    if (ku) info.keyUsage = ku;
+    const eku = certExtKeyUsageOids(cert);
+    if (eku) info.extKeyUsage = eku.map((o) => EKU_NAMES[o] ?? o);
+    return info;
+  } catch (e) {
+    throw new SealbirdError("cert-malformed", "The certificate could not be read.", {}, { cause: e });
+  }
+}
+
+export function summarize(der: Uint8Array): CertificateSummary {
+  const i = certificateInfo(der);
+  return {
+    subject: i.subject,
+    issuer: i.issuer,
+    serialNumber: i.serialNumber,
+    notBefore: i.notBefore,
+    notAfter: i.notAfter,
+    fingerprint: i.fingerprint,
+    emails: i.emails,
+  };
+}
