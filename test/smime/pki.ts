@@ -54,7 +54,7 @@ export function run(cmd: string, args: string[], opts: { cwd: string; input?: Ui
     return execFileSync(cmd, args, { cwd: opts.cwd, input: opts.input, env: opts.env, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 512 * 1024 * 1024 });
   } catch (e) {
     const err = e as { stderr?: Buffer; status?: number };
-    throw new Error(`${cmd} ${args.join(" ")} failed (${err.status}): ${err.stderr?.toString() ?? ""}`);
+    throw new Error(`${cmd} ${args.join(" ")} failed (${err.status}): ${err.stderr?.toString() ?? ""}`, { cause: e });
   }
 }
 
@@ -132,7 +132,7 @@ function build(): TestPki {
   mkdirSync(join(dir, "newcerts"));
 
   const identity = (name: string, email: string): TestIdentity => {
-    ossl(["pkey", "-in", `${name}.key`, "-outform", "DER", "-out", `${name}.p8`]);
+    ossl(["pkcs8", "-topk8", "-nocrypt", "-in", `${name}.key`, "-outform", "DER", "-out", `${name}.p8`]);
     ossl(["x509", "-in", `${name}.pem`, "-outform", "DER", "-out", `${name}.der`]);
     return {
       name,

@@ -171,7 +171,7 @@ async function verifySignerInfo(
   let signedAttrs: A.Node | undefined;
   if (A.isContext(f[i], 0)) signedAttrs = f[i++];
   const sigAlg = A.algId(f[i++], "signature-malformed");
-  const signature = A.octets(f[i++], "signature-malformed");
+  const signature = A.octets(f[i], "signature-malformed");
   const result: SignerVerification = {
     sid: sidText(sid),
     digestAlgorithmOid: digestAlg.oid,
