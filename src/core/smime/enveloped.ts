@@ -279,7 +279,7 @@ export async function decryptCms(der: Uint8Array, identities: readonly SmimeIden
       rawAttrs[0] = 0x31;
       aad = rawAttrs;
     }
-    auth = { mac: A.octets(f[i++]) };
+    auth = { mac: A.octets(f[i]) };
     if (aad) auth.aad = aad;
   }
   const keyLength = CONTENT_KEY_BYTES[ec.alg.oid];
