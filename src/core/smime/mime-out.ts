@@ -5,18 +5,44 @@
  */
 import { concatBytes, randomBytes, toHex, utf8 } from "../bytes.js";
 
-/** RFC 2045 base64, 76-character lines, CRLF. */
-export function base64Lines(data: Uint8Array): string {
-  const lines: string[] = [];
-  const CHUNK = 57 * 1024; // multiple of 57 bytes = whole 76-char lines
-  for (let off = 0; off < data.length; off += CHUNK) {
-    const part = data.subarray(off, Math.min(data.length, off + CHUNK));
-    let bin = "";
-    for (let i = 0; i < part.length; i += 0x2000) bin += String.fromCharCode.apply(null, Array.from(part.subarray(i, i + 0x2000)));
-    const b64 = btoa(bin);
-    for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
+const ALPHABET = new TextEncoder().encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+/** RFC 2045 base64, 76-character lines, each ending in CRLF; written straight into bytes. */
+export function base64Lines(data: Uint8Array): Uint8Array {
+  const chars = Math.ceil(data.length / 3) * 4;
+  const lines = Math.ceil(chars / 76);
+  const out = new Uint8Array(chars + lines * 2);
+  let o = 0;
+  let col = 0;
+  const n = data.length;
+  const emit = (c: number): void => {
+    out[o++] = c;
+    if (++col === 76) {
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+      col = 0;
+    }
+  };
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+    emit(ALPHABET[v >>> 18]!);
+    emit(ALPHABET[(v >>> 12) & 63]!);
+    emit(ALPHABET[(v >>> 6) & 63]!);
+    emit(ALPHABET[v & 63]!);
   }
-  return lines.join("\r\n") + "\r\n";
+  if (i < n) {
+    const v = (data[i]! << 16) | ((i + 1 < n ? data[i + 1]! : 0) << 8);
+    emit(ALPHABET[v >>> 18]!);
+    emit(ALPHABET[(v >>> 12) & 63]!);
+    emit(i + 1 < n ? ALPHABET[(v >>> 6) & 63]! : 0x3d);
+    emit(0x3d);
+  }
+  if (col !== 0) {
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+  }
+  return out.subarray(0, o);
 }
 
 /** application/pkcs7-mime entity (enveloped-data, authEnveloped-data, signed-data). */
@@ -26,14 +52,24 @@ export function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array 
     "Content-Transfer-Encoding: base64\r\n" +
     'Content-Disposition: attachment; filename="smime.p7m"\r\n' +
     "\r\n";
-  return utf8(head + base64Lines(der));
+  return concatBytes([utf8(head), base64Lines(der)]);
+}
+
+function contains(hay: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0]!;
+  for (let i = hay.indexOf(first); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return true;
+  }
+  return false;
 }
 
 function boundaryNotIn(inner: Uint8Array): string {
   for (;;) {
-    const b = `----sealbird-${toHex(randomBytes(12))}`;
     // 96 random bits never collide in practice; checking is cheap insurance.
-    if (!new TextDecoder("latin1").decode(inner).includes(b)) return b;
+    const b = `sealbird-${toHex(randomBytes(12))}`;
+    if (!contains(inner, utf8(b))) return b;
   }
 }
 
@@ -52,8 +88,6 @@ export function multipartSigned(inner: Uint8Array, signatureDer: Uint8Array, mic
     "Content-Transfer-Encoding: base64\r\n" +
     'Content-Disposition: attachment; filename="smime.p7s"\r\n' +
     "Content-Description: S/MIME Cryptographic Signature\r\n" +
-    "\r\n" +
-    base64Lines(signatureDer) +
-    `\r\n--${boundary}--\r\n`;
-  return concatBytes([utf8(head), inner, utf8(sigPart)]);
+    "\r\n";
+  return concatBytes([utf8(head), inner, utf8(sigPart), base64Lines(signatureDer), utf8(`\r\n--${boundary}--\r\n`)]);
 }
