@@ -87,7 +87,7 @@ describe("decryptCms on openssl output", () => {
     const gcmBob = osslEncrypt(["-aes-256-gcm"], [pki.bob], "enc-t3.der");
     const flipLast = (b: Uint8Array, back: number) => {
       const c = b.slice();
-      c[c.length - back] ^= 0x40;
+      c[c.length - back] = c[c.length - back]! ^ 0x40;
       return c;
     };
     // CBC: flipping the last ciphertext byte breaks the padding.
@@ -103,7 +103,7 @@ describe("decryptCms on openssl output", () => {
     const buf = Buffer.from(der);
     const at = buf.indexOf(Buffer.from([0x04, 0x82, 0x01, 0x00]));
     expect(at).toBeGreaterThan(0);
-    buf[at + 10] ^= 0x01;
+    buf[at + 10] = buf[at + 10]! ^ 0x01;
     const errs = new Set<string>();
     for (let k = 0; k < 3; k++) errs.add(await code(decryptCms(new Uint8Array(buf), [id(pki.alice)])));
     expect([...errs]).toEqual(["decrypt-failed"]);
