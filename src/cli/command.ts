@@ -1,0 +1,6 @@
+export interface Command {
+  usage: string;
+  summary: string;
+  help?: string;
+  run(args: string[]): Promise<number>;
+}
