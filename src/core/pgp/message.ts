@@ -1,0 +1,153 @@
+/**
+ * Opening one OpenPGP message (RFC 4880/9580 packets, armored or binary): decrypt when it is
+ * encrypted, then judge the signatures inside. Plaintext is only returned after the integrity
+ * check (MDC or AEAD tag) passed over the whole message: the input is never streamed, and
+ * openpgp.js buffers and verifies before parsing the decrypted packets
+ * (`allowUnauthenticatedStream: false`).
+ */
+import {
+  decryptSessionKeys,
+  enums,
+  readMessage,
+  LiteralDataPacket,
+  SignaturePacket,
+  SymEncryptedIntegrityProtectedDataPacket,
+  SymEncryptedSessionKeyPacket,
+  SymmetricallyEncryptedDataPacket,
+  AEADEncryptedDataPacket,
+  type Message,
+  type PrivateKey,
+  type DecryptedSessionKey,
+} from "openpgp";
+import { SealbirdError, isSealbirdError } from "../errors.js";
+import type { SignatureStatus } from "../status/message-status.js";
+import { READ_CONFIG } from "./config.js";
+import type { LoadedContext } from "./context.js";
+import { judgeSignatures, type JudgeOptions } from "./verify.js";
+
+export interface OpenedPgpMessage {
+  /** Literal data (bytes as sent). */
+  content: Uint8Array;
+  /** Present when the message was encrypted (and opened). */
+  decryption?: { algorithm: string; decryptedWith: string; recipients: string[] };
+  /** Present when the message carried signatures. */
+  signature?: SignatureStatus;
+}
+
+export interface MessageOpenOptions extends JudgeOptions {
+  passwords?: string[];
+}
+
+/** Marker in `recipients` for a password (SKESK) recipient. */
+export const PASSWORD_RECIPIENT = "password";
+
+async function read(data: string | Uint8Array): Promise<Message<Uint8Array>> {
+  try {
+    if (typeof data === "string") return (await readMessage({ armoredMessage: data, config: READ_CONFIG })) as unknown as Message<Uint8Array>;
+    return await readMessage({ binaryMessage: data, config: READ_CONFIG });
+  } catch (e) {
+    throw new SealbirdError("pgp-malformed", "The OpenPGP message could not be read.", {}, { cause: e });
+  }
+}
+
+function cipherName(id: number | string | null): string {
+  if (id === null) return "unknown";
+  const name = typeof id === "string" ? id : (enums.read(enums.symmetric, id) as string);
+  return name.toUpperCase().replace(/^AES(\d+)/, "AES-$1");
+}
+
+const AEAD_NAMES: Record<number, string> = { 1: "EAX", 2: "OCB", 3: "GCM" };
+function aeadName(id: number | undefined): string {
+  return AEAD_NAMES[id ?? 0] ?? "AEAD";
+}
+
+function failure(e: unknown, recipients: string[]): SealbirdError {
+  if (isSealbirdError(e)) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Modification detected|Authentication tag mismatch|tag mismatch/i.test(msg)) {
+    return new SealbirdError("tampered", "The encrypted message was modified in transit; it is not shown.", { recipients }, { cause: e });
+  }
+  if (/not authenticated|integrity/i.test(msg)) {
+    return new SealbirdError("no-integrity", "The message is encrypted without integrity protection; it is not shown.", { recipients }, { cause: e });
+  }
+  return new SealbirdError("decrypt-failed", "The message could not be decrypted.", { recipients }, { cause: e });
+}
+
+export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedContext, opts: MessageOpenOptions): Promise<OpenedPgpMessage> {
+  const message = await read(data);
+  const packets = message.packets;
+  const encrypted = packets.filter(
+    (p) => p instanceof SymEncryptedIntegrityProtectedDataPacket || p instanceof SymmetricallyEncryptedDataPacket || p instanceof AEADEncryptedDataPacket,
+  );
+  let plain: Message<Uint8Array> = message;
+  let decryption: OpenedPgpMessage["decryption"];
+
+  if (encrypted.length > 0) {
+    const recipients = message.getEncryptionKeyIDs().map((k) => k.toHex().toLowerCase());
+    if (packets.some((p) => p instanceof SymEncryptedSessionKeyPacket)) recipients.push(PASSWORD_RECIPIENT);
+    // Refuse before touching any key: a SED packet has no MDC (EFAIL CFB gadgets).
+    if (encrypted.some((p) => p instanceof SymmetricallyEncryptedDataPacket)) {
+      throw new SealbirdError("no-integrity", "The message is encrypted without integrity protection (no MDC); it is not shown.", { recipients });
+    }
+    const wildcard = recipients.includes("0000000000000000");
+    const candidates = loaded.secret.filter(
+      (k) => wildcard || k.getKeyIDs().some((id) => recipients.includes(id.toHex().toLowerCase())),
+    );
+    const passwords = opts.passwords ?? [];
+    if (candidates.length === 0 && !(passwords.length && recipients.includes(PASSWORD_RECIPIENT))) {
+      throw new SealbirdError("no-key", "The message is encrypted to keys you do not have.", { recipients: recipients.slice() });
+    }
+    let sessionKeys: DecryptedSessionKey[] | undefined;
+    let decryptedWith = "";
+    let lastError: unknown;
+    for (const key of candidates) {
+      try {
+        sessionKeys = await decryptSessionKeys({ message, decryptionKeys: key as PrivateKey, config: READ_CONFIG });
+        decryptedWith = key.getFingerprint().toLowerCase();
+        break;
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    if (!sessionKeys && passwords.length) {
+      try {
+        sessionKeys = await decryptSessionKeys({ message, passwords, config: READ_CONFIG });
+        decryptedWith = PASSWORD_RECIPIENT;
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    if (!sessionKeys || sessionKeys.length === 0) throw failure(lastError ?? new Error("no session key"), recipients);
+    const sessionKey = sessionKeys[0]!;
+    try {
+      plain = (await message.decrypt(
+        undefined,
+        undefined,
+        // SEIPDv2 session keys carry no algorithm; openpgp.js reads it from the packet.
+        [{ data: sessionKey.data, algorithm: (sessionKey.algorithm ?? null) as never }],
+        undefined,
+        READ_CONFIG,
+      )) as Message<Uint8Array>;
+    } catch (e) {
+      throw failure(e, recipients);
+    }
+    const seipd = encrypted[0] as SymEncryptedIntegrityProtectedDataPacket & { version?: number; cipherAlgorithm?: number; aeadAlgorithm?: number };
+    const algorithm =
+      seipd.version === 2
+        ? `${cipherName(seipd.cipherAlgorithm ?? null)}-${aeadName(seipd.aeadAlgorithm)} (SEIPDv2)`
+        : `${cipherName(sessionKey.algorithm)} (SEIPDv1)`;
+    decryption = { algorithm, decryptedWith, recipients };
+  }
+
+  const inner = plain.unwrapCompressed();
+  const literals = inner.packets.filter((p) => p instanceof LiteralDataPacket) as unknown as LiteralDataPacket[];
+  if (literals.length !== 1) throw new SealbirdError("pgp-malformed", "The OpenPGP message does not hold exactly one literal data packet.");
+  const literal = literals[0]!;
+  const content = (literal as unknown as { getBytes(): unknown }).getBytes();
+  if (!(content instanceof Uint8Array)) throw new SealbirdError("internal", "Unexpected streamed OpenPGP data.");
+  const sigs = inner.packets.filter((p) => p instanceof SignaturePacket) as unknown as SignaturePacket[];
+  const out: OpenedPgpMessage = { content };
+  if (decryption) out.decryption = decryption;
+  if (sigs.length) out.signature = await judgeSignatures(sigs, literal, loaded.known, opts, false);
+  return out;
+}
