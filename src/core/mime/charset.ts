@@ -43,12 +43,40 @@ function decoderFor(charset: string | undefined): TextDecoder {
   return d;
 }
 
+/** windows-1252 0x80-0x9f (WHATWG index); 0 where the byte maps to the C1 control itself. */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+/**
+ * Node 20's TextDecoder("windows-1252") (and so "iso-8859-1", which the Encoding standard
+ * maps to it) decodes as plain Latin-1, leaving "€" and curly quotes as C1 controls. Browsers
+ * get it right; decoding it ourselves gives the same text everywhere.
+ */
+function decodeWindows1252(bytes: Uint8Array): string {
+  const CHUNK = 0x4000;
+  const codes = new Uint16Array(Math.min(bytes.length, CHUNK));
+  let out = "";
+  for (let off = 0; off < bytes.length; off += CHUNK) {
+    const n = Math.min(CHUNK, bytes.length - off);
+    for (let i = 0; i < n; i++) {
+      const b = bytes[off + i]!;
+      codes[i] = b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80]! || b : b;
+    }
+    out += String.fromCharCode.apply(null, Array.from(codes.subarray(0, n)));
+  }
+  return out;
+}
+
 /**
  * Bytes in `charset` → string. us-ascii is read as UTF-8: mislabelled 8-bit mail is almost
  * always UTF-8 today, and for true ASCII the result is identical.
  */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
-  return decoderFor(charset).decode(bytes);
+  const d = decoderFor(charset);
+  if (d.encoding === "windows-1252") return decodeWindows1252(bytes);
+  return d.decode(bytes);
 }
 
 /** True when the label names a charset TextDecoder can decode. */
@@ -65,7 +93,6 @@ export function isKnownCharset(charset: string): boolean {
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-const win1252 = new TextDecoder("windows-1252");
 
 /**
  * A raw header value (binary string) → text. Raw 8-bit header bytes are UTF-8 under RFC 6532;
@@ -81,6 +108,6 @@ export function decodeRawHeaderText(binary: string): string {
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    return win1252.decode(bytes);
+    return decodeWindows1252(bytes);
   }
 }
