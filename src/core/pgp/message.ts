@@ -145,7 +145,13 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
   const literal = literals[0]!;
   const content = (literal as unknown as { getBytes(): unknown }).getBytes();
   if (!(content instanceof Uint8Array)) throw new SealbirdError("internal", "Unexpected streamed OpenPGP data.");
-  const sigs = inner.packets.filter((p) => p instanceof SignaturePacket) as unknown as SignaturePacket[];
+  // Signature packets after an indeterminate-length compressed packet (GnuPG writes those) are
+  // only reachable through openpgp.js' own packet stream handling in verify(); the keys passed
+  // here are none — the judging is ours (./verify.ts).
+  const sigs: SignaturePacket[] = [];
+  for (const v of await inner.verify([], undefined, READ_CONFIG)) {
+    for (const p of (await v.signature).packets) if (p instanceof SignaturePacket) sigs.push(p);
+  }
   const out: OpenedPgpMessage = { content };
   if (decryption) out.decryption = decryption;
   if (sigs.length) out.signature = await judgeSignatures(sigs, literal, loaded.known, opts, false);
