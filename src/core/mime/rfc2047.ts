@@ -103,13 +103,13 @@ function bEncode(bytes: Uint8Array): string {
 
 /** Encodes `text` as one or more UTF-8 encoded-words of at most 75 characters each, never
  * splitting a character between words (RFC 2047 5 (3)). */
-function encodeWords(text: string): string[] {
+function encodeWords(text: string, firstMax = MAX_WORD): string[] {
   const chars = Array.from(text);
-  let nonAscii = 0;
-  for (const ch of chars) if (ch.charCodeAt(0) > 0x7e || ch.charCodeAt(0) < 0x20) nonAscii++;
-  const useQ = nonAscii * 3 <= chars.length;
+  const all = utf8(text);
+  // Q stays readable for mostly-Latin text; B is shorter once escapes dominate.
+  const useQ = qEncode(all).length <= Math.ceil(all.length / 3) * 4 * 1.3;
   const prefix = useQ ? "=?UTF-8?Q?" : "=?UTF-8?B?";
-  const room = MAX_WORD - prefix.length - 2;
+  let room = Math.max(8, firstMax - prefix.length - 2);
   const encode = useQ ? qEncode : bEncode;
   const lengthOf = (n: number) => (useQ ? -1 : Math.ceil(n / 3) * 4);
   const words: string[] = [];
@@ -125,6 +125,7 @@ function encodeWords(text: string): string[] {
       words.push(prefix + encode(Uint8Array.from(cur)) + "?=");
       cur = [];
       curQ = "";
+      room = MAX_WORD - prefix.length - 2;
     }
     for (const x of b) cur.push(x);
     if (useQ) curQ += qEncode(b);
@@ -145,11 +146,14 @@ const TOKEN = /"(?:[^"\\]|\\.)*"|[^ \t"]+|"|[ \t]+/g;
  * characters (e.g. "Subject: ") already precede it on the first line.
  */
 export function encodeHeaderValue(s: string, firstLineUsed = 0): string {
-  return foldHeaderValue(encodeHeaderWords(s), firstLineUsed);
+  return foldHeaderValue(encodeHeaderWords(s, firstLineUsed), firstLineUsed);
 }
 
-/** Like encodeHeaderValue without folding. */
-export function encodeHeaderWords(s: string): string {
+/**
+ * Like encodeHeaderValue without folding. `firstLineUsed` only shortens an encoded-word at
+ * the very start so that the first line can still fit in 78 characters.
+ */
+export function encodeHeaderWords(s: string, firstLineUsed = 0): string {
   if (!NEEDS_ENCODING.test(s)) return s;
   const tokens = s.replace(/\r?\n/g, " ").match(TOKEN) ?? [];
   const out: string[] = [];
@@ -157,7 +161,8 @@ export function encodeHeaderWords(s: string): string {
   let pendingSpace = "";
   const flushGroup = () => {
     if (group.length === 0) return;
-    out.push(encodeWords(group.join("")).join(" "));
+    const atStart = out.join("").length === 0;
+    out.push(encodeWords(group.join(""), atStart ? Math.min(MAX_WORD, 78 - firstLineUsed) : MAX_WORD).join(" "));
     group = [];
   };
   for (const t of tokens) {
