@@ -337,6 +337,92 @@ export async function screenshot(tb, name) {
   return { file, bytes: png.length };
 }
 
+/**
+ * Opens a real compose window (identity id1 = Alice unless `identityEmail`),
+ * fills it and waits until the editor is ready. Returns nothing; the window
+ * is the most recent "msgcompose" window.
+ * @param {{to:string, subject:string, body:string, identityEmail?:string, html?:boolean}} o
+ */
+export async function openCompose(tb, { to, subject, body, identityEmail, html = false }) {
+  await chrome(
+    tb,
+    `const [o] = arguments;
+     const before = [...Services.wm.getEnumerator("msgcompose")];
+     const fields = Cc["@mozilla.org/messengercompose/composefields;1"].createInstance(Ci.nsIMsgCompFields);
+     fields.to = o.to;
+     fields.subject = o.subject;
+     fields.body = o.body;
+     const params = Cc["@mozilla.org/messengercompose/composeparams;1"].createInstance(Ci.nsIMsgComposeParams);
+     params.composeFields = fields;
+     params.type = Ci.nsIMsgCompType.New;
+     params.format = o.html ? Ci.nsIMsgCompFormat.HTML : Ci.nsIMsgCompFormat.PlainText;
+     params.identity = o.identityEmail
+       ? MailServices.accounts.allIdentities.find((i) => i.email == o.identityEmail)
+       : MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
+     MailServices.compose.OpenComposeWindowWithParams(null, params);
+     return before.length;`,
+    [{ to, subject, body, identityEmail, html }],
+  );
+  await tb.waitFor(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     return !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
+    { what: "compose window ready", timeoutMs: 20_000 },
+  );
+}
+
+/**
+ * Clicks "Send" (cmd_sendNow) in the most recent compose window. Resolves
+ * when the window has closed (sent) or an error prompt appeared (returns its
+ * text). Error prompts (e.g. SMTP refused) are closed automatically.
+ * @returns {Promise<{sent: boolean, error?: string}>}
+ */
+export async function sendCompose(tb, { timeoutMs = 30_000 } = {}) {
+  await chrome(
+    tb,
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     // Send asynchronously: a failure alert would otherwise block this call.
+     w.setTimeout(() => w.goDoCommand("cmd_sendNow"), 0);
+     return true;`,
+  );
+  return tb.waitFor(
+    `// Success: no compose window left.
+     if (![...Services.wm.getEnumerator("msgcompose")].length) return { sent: true };
+     // Failure: Thunderbird shows a common dialog (alert), either as its own
+     // window or as a window-modal sub-dialog inside the compose window.
+     const docs = [];
+     for (const w of Services.wm.getEnumerator(null)) {
+       docs.push(w.document);
+       for (const bc of w.browsingContext.getAllBrowsingContextsInSubtree()) {
+         if (bc.window && bc.window.document != w.document) docs.push(bc.window.document);
+       }
+     }
+     for (const d of docs) {
+       if (d.documentURI.startsWith("chrome://global/content/commonDialog.xhtml")) {
+         const text = d.getElementById("infoBody")?.textContent ?? "";
+         d.querySelector("dialog")?.acceptDialog();
+         return { sent: false, error: text };
+       }
+     }
+     return false;`,
+    { what: "send to finish (compose window closed or error prompt)", timeoutMs },
+  );
+}
+
+/** Closes every compose window without saving (after a failed send). */
+export async function closeComposeWindows(tb) {
+  return chrome(
+    tb,
+    `let n = 0;
+     for (const w of [...Services.wm.getEnumerator("msgcompose")]) {
+       w.gMsgCompose && (w.gMsgCompose.bodyModified = false);
+       w.gContentChanged = false;
+       w.close();
+       n++;
+     }
+     return n;`,
+  );
+}
+
 /** Sets prefs in the running Thunderbird ({name: bool|number|string}). */
 export async function setPrefs(tb, prefs) {
   return tb.marionette.run(

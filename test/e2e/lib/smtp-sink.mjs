@@ -7,8 +7,9 @@
 //   smtp.setRefusing(true)   // "SMTP down": connections are answered 421
 //   smtp.reset(); await smtp.close();
 //
-// `setRefusing(true)` keeps the port open but rejects every session with
-// "421 Service not available", which Thunderbird reports as a send failure.
+// `setRefusing(true)` keeps the port open but answers every new connection
+// and every MAIL FROM with "421 Service not available", which Thunderbird
+// reports as a send failure.
 // For "nothing listening at all", close() the sink and reuse its port.
 
 import { SMTPServer } from "smtp-server";
@@ -27,6 +28,17 @@ export async function startSmtpSink({ port = 0 } = {}) {
     logger: false,
     size: 50 * 1024 * 1024,
     onConnect(session, cb) {
+      if (refusing) {
+        const err = new Error("Service not available (e2e: SMTP down)");
+        err.responseCode = 421;
+        return cb(err);
+      }
+      cb();
+    },
+    // Thunderbird keeps an SMTP connection open between sends
+    // (mail.smtpserver.default.quit_delay_ms), so refusing only new
+    // connections is not enough: refuse each transaction too.
+    onMailFrom(address, session, cb) {
       if (refusing) {
         const err = new Error("Service not available (e2e: SMTP down)");
         err.responseCode = 421;
