@@ -1,3 +1,48 @@
-// Background entry: wires Thunderbird events to the engine. Filled in by the display,
-// compose and options issues.
-export {};
+/**
+ * Background entry (MV3 event page). Listeners are registered synchronously at top level so
+ * Thunderbird can wake the page for them after it was suspended.
+ */
+import createDOMPurify from "dompurify";
+import { DisplayService } from "./display-service.js";
+import { KeystoreService } from "./keystore-service.js";
+import { isRequest, type Request } from "./protocol.js";
+
+const keystore = new KeystoreService();
+const display = new DisplayService(keystore, createDOMPurify(window));
+
+messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
+
+messenger.runtime.onMessage.addListener((message, sender) => {
+  if (!isRequest(message)) return undefined;
+  return handle(message, sender);
+});
+
+async function handle(req: Request, sender: messenger.runtime.MessageSender): Promise<unknown> {
+  switch (req.type) {
+    case "display:get-view":
+      return sender.tab ? display.viewForTab(sender.tab.id) : { kind: "plain" };
+    case "status:get":
+      return display.statusForTab(req.tabId);
+    case "keystore:state":
+      return keystore.state();
+    case "keystore:unlock": {
+      await keystore.unlock(req.passphrase);
+      for (const tabId of await display.refreshAfterUnlock()) {
+        await messenger.tabs.sendMessage(tabId, { type: "display:refresh" }).catch(() => undefined);
+      }
+      return keystore.state();
+    }
+    case "keystore:lock":
+      await keystore.lock();
+      return keystore.state();
+    case "unlock:open":
+      await messenger.windows.create({ url: messenger.runtime.getURL("ui/unlock.html"), type: "popup", width: 420, height: 260 });
+      return undefined;
+  }
+}
+
+void messenger.scripting.messageDisplay
+  .getRegisteredScripts({ ids: ["sealbird-display"] })
+  .then((found) =>
+    found.length ? undefined : messenger.scripting.messageDisplay.registerScripts([{ id: "sealbird-display", js: ["message-display-script.js"] }]),
+  );

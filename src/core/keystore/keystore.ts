@@ -101,6 +101,36 @@ export class Keystore {
     this.#key = key;
   }
 
+  /**
+   * The unlocked data key as a non-extractable CryptoKey, for a host that must survive its own
+   * suspension (the MV3 background keeps it in storage.session, memory only). Null when locked.
+   * The key never leaves the process that holds it: it cannot be exported.
+   */
+  get sessionKey(): CryptoKey | null {
+    return this.#key;
+  }
+
+  /**
+   * Unlocks with a data key kept from an earlier unlock of the same store (see sessionKey).
+   * The key is checked against the header's key check before it is accepted.
+   */
+  async resume(key: CryptoKey): Promise<void> {
+    if (key.extractable) throw new SealbirdError("usage", "A session key must be non-extractable.");
+    const header = await readHeader(this.backend);
+    // No key check value is stored, so a record's secret is the proof: a key from another
+    // store (or an older one) fails its tag. A store without secrets has nothing to protect yet.
+    for (const info of await this.listRecords()) {
+      if (!info.hasSecret) continue;
+      const r = await this.#read(info.id);
+      if (r.secret && !(await open(key, r.secret, recordAad(r.id, r.kind)))) {
+        throw new SealbirdError("keystore-wrong-passphrase", "The remembered session key does not open this keystore.");
+      }
+      break;
+    }
+    this.#header = header;
+    this.#key = key;
+  }
+
   /** Forgets the data key. A CryptoKey cannot be wiped; dropping the last reference is all we can do. */
   lock(): void {
     this.#key = null;

@@ -45,6 +45,8 @@ export interface InspectResult {
   view: MimeEntity | null;
   /** Every layer opened, outermost first (engines put collected certificates/keys here). */
   layers: LayerResult[];
+  /** The message as parsed. */
+  top: MimeEntity;
 }
 
 /** Sign-encrypt-sign (RFC 2634 triple wrap) is the deepest legitimate stack. */
@@ -63,9 +65,14 @@ export async function inspectMessage(raw: Uint8Array, options: InspectOptions): 
     const found = detectLayer(current, options.openers);
     if (!found) break;
     const layer = await openLayer(found.opener, found.kind, current, openOpts);
+    if (layer.nested) status.nested.push(...layer.nested);
+    if (!layer.inner && !layer.encryption && !layer.signature) {
+      // Only informational (an inline PGP block amid other text): the entity is shown as it
+      // is, inert, and nothing is credited.
+      break;
+    }
     layers.push(layer);
     credit(status, layer);
-    if (layer.nested) status.nested.push(...layer.nested);
     if (!layer.inner) {
       // A signed layer always has content; an encrypted one that failed has none to show.
       current = null;
@@ -88,7 +95,7 @@ export async function inspectMessage(raw: Uint8Array, options: InspectOptions): 
       });
     }
   }
-  return { status, view: current, layers };
+  return { status, view: current, layers, top };
 }
 
 function detectLayer(entity: MimeEntity, openers: readonly LayerOpener[]): { opener: LayerOpener; kind: LayerKind } | null {

@@ -1,0 +1,32 @@
+/**
+ * The messages the add-on's pages and its message display script send to the background,
+ * and what they get back. Private keys and the data key never appear in any of them.
+ */
+import type { MessageStatus } from "../core/status/message-status.js";
+import type { RenderModel } from "../core/render/render-model.js";
+
+export type DisplayView =
+  /** Not signed or encrypted by anything we handle: Thunderbird's own rendering stays. */
+  | { kind: "plain" }
+  /** Encrypted, but the keystore is locked: the pane offers to unlock. */
+  | { kind: "locked" }
+  /** We replace the body with this sanitised model (decrypted, or opaque-signed content). */
+  | { kind: "render"; model: RenderModel; status: MessageStatus }
+  /** Something failed: show the translated explanation with the code. */
+  | { kind: "error"; code: string; message: string; status?: MessageStatus }
+  /** Status only; Thunderbird's own rendering of the content is right (multipart/signed). */
+  | { kind: "status"; status: MessageStatus };
+
+export type Request =
+  | { type: "display:get-view" }
+  | { type: "status:get"; tabId: number }
+  | { type: "keystore:state" }
+  | { type: "keystore:unlock"; passphrase: string }
+  | { type: "keystore:lock" }
+  | { type: "unlock:open" };
+
+export type KeystoreState = { exists: boolean; unlocked: boolean };
+
+export function isRequest(m: unknown): m is Request {
+  return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string";
+}

@@ -1,0 +1,60 @@
+// The subset of Thunderbird's MailExtension API (Thunderbird 128+, MV3) that the background
+// uses, typed from the schemas shipped in Thunderbird 153's omni.ja. Kept small on purpose:
+// every call the add-on makes is visible here.
+
+declare namespace messenger {
+  namespace tabs {
+    interface Tab { id: number; windowId?: number; type?: string }
+    function sendMessage(tabId: number, message: unknown): Promise<unknown>;
+  }
+  namespace messages {
+    interface MessageHeader { id: number; subject: string; author: string; headerMessageId?: string; folder?: unknown }
+    interface MessageList { id: string | null; messages: MessageHeader[] }
+    function getRaw(id: number, options?: { decrypt?: boolean; data_format?: "File" | "BinaryString" }): Promise<File | string>;
+  }
+  namespace messageDisplay {
+    const onMessagesDisplayed: { addListener(cb: (tab: tabs.Tab, displayed: messages.MessageList) => void): void };
+    function getDisplayedMessages(tabId: number): Promise<messages.MessageList>;
+  }
+  namespace messageDisplayAction {
+    interface TabDetails { tabId?: number }
+    function setTitle(details: TabDetails & { title: string | null }): Promise<void>;
+    function setIcon(details: TabDetails & { path: string | Record<string, string> }): Promise<void>;
+    function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
+    function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
+    function openPopup(options?: { windowId?: number }): Promise<void>;
+  }
+  namespace scripting {
+    namespace messageDisplay {
+      function registerScripts(scripts: Array<{ id: string; js?: string[]; css?: string[]; runAt?: string }>): Promise<void>;
+      function getRegisteredScripts(filter?: { ids?: string[] }): Promise<Array<{ id: string }>>;
+    }
+  }
+  namespace runtime {
+    interface MessageSender { tab?: tabs.Tab; id?: string; url?: string }
+    const onMessage: {
+      addListener(cb: (message: unknown, sender: MessageSender) => Promise<unknown> | undefined): void;
+    };
+    const onInstalled: { addListener(cb: () => void): void };
+    const onStartup: { addListener(cb: () => void): void };
+    function getURL(path: string): string;
+    function sendMessage(message: unknown): Promise<unknown>;
+    function openOptionsPage(): Promise<void>;
+  }
+  namespace storage {
+    interface Area {
+      get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
+      set(items: Record<string, unknown>): Promise<void>;
+      remove(keys: string | string[]): Promise<void>;
+    }
+    const session: Area;
+    const local: Area;
+  }
+  namespace i18n {
+    function getMessage(key: string, substitutions?: string | string[]): string;
+    function getUILanguage(): string;
+  }
+  namespace windows {
+    function create(options: { url: string; type?: "popup" | "normal"; width?: number; height?: number }): Promise<{ id: number }>;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The `public` JSON of each keystore record kind the keyring writes. Certificates are DER in
+ * base64; secrets (PKCS#8, OpenPGP secret keys) only ever travel in the encrypted `secret`.
+ */
+import { base64Encode } from "../bytes.js";
+import { SealbirdError } from "../errors.js";
+import { decodeBase64 } from "../mime/index.js";
+import { utf8 } from "../bytes.js";
+
+export interface SmimeIdentityPublic {
+  certificate: string;
+  chain: string[];
+  emails: string[];
+  fingerprint: string;
+  subject: string;
+  notAfter: string;
+}
+
+export interface SmimeCertificatePublic {
+  certificate: string;
+  chain: string[];
+  emails: string[];
+  fingerprint: string;
+  subject: string;
+  notAfter: string;
+  capabilities?: { aesGcm?: boolean; aesCbc?: boolean; oaep?: boolean; oaepHash?: string };
+}
+
+export interface TrustAnchorPublic {
+  certificate: string;
+  fingerprint: string;
+  subject: string;
+  notAfter: string;
+}
+
+export interface PgpKeyPublic {
+  publicKey: string;
+  fingerprint: string;
+  emails: string[];
+  userIds: string[];
+  /** A changed key for a known address waits for the user to accept it. */
+  pending?: boolean;
+  replaces?: string[];
+}
+
+export const b64 = (b: Uint8Array): string => base64Encode(b);
+
+export function unb64(s: unknown): Uint8Array {
+  if (typeof s !== "string") throw new SealbirdError("keystore-corrupt", "A keystore record is missing its certificate.");
+  return decodeBase64(utf8(s));
+}
