@@ -4,8 +4,7 @@
  * chrome: a message body can draw a fake badge, the button it cannot).
  */
 import type { DOMPurify } from "dompurify";
-import { inspectMessage, type LayerOpener } from "../core/message/inspect.js";
-import type { LayerResult } from "../core/message/layer.js";
+import { inspectMessage, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
 import { buildRenderModel } from "../core/render/render-model.js";
 import { isSealbirdError } from "../core/errors.js";
 import type { MessageStatus } from "../core/status/message-status.js";
@@ -17,7 +16,7 @@ export interface KeyMaterialSource {
   /** Openers with every public record, and secret keys when unlocked. */
   openers(): Promise<LayerOpener[]>;
   /** Certificates and keys learned from a message (valid signatures, Autocrypt). */
-  remember(layers: LayerResult[], status: MessageStatus): Promise<void>;
+  remember(result: InspectResult): Promise<void>;
 }
 
 interface Processed {
@@ -98,7 +97,7 @@ export class DisplayService {
       const raw = new Uint8Array(await file.arrayBuffer());
       const result = await inspectMessage(raw, { openers: await this.keys.openers() });
       const { status } = result;
-      await this.keys.remember(result.layers, status).catch(() => undefined);
+      await this.keys.remember(result).catch(() => undefined);
       if (status.protocol === "none") return { view: { kind: "plain" }, status };
       if (status.encryption.state === "failed") {
         if (status.encryption.code === "no-key" && !this.keys.isUnlocked()) return { view: { kind: "locked" }, status };

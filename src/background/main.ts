@@ -6,15 +6,30 @@ import createDOMPurify from "dompurify";
 import { DisplayService } from "./display-service.js";
 import { KeystoreService } from "./keystore-service.js";
 import { isRequest, type Request } from "./protocol.js";
+import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
+import { isSealbirdError } from "../core/errors.js";
 
 const keystore = new KeystoreService();
 const display = new DisplayService(keystore, createDOMPurify(window));
 
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
 
+/**
+ * Every answer is `{ ok: true, value }` or `{ ok: false, error: { code, message } }`: a thrown
+ * Error would reach the page as a bare string and lose its code, which the UI translates.
+ */
 messenger.runtime.onMessage.addListener((message, sender) => {
-  if (!isRequest(message)) return undefined;
-  return handle(message, sender);
+  let work: Promise<unknown>;
+  if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
+  else if (isRequest(message)) work = handle(message, sender);
+  else return undefined;
+  return work.then(
+    (value) => ({ ok: true, value }),
+    (e: unknown) => ({
+      ok: false,
+      error: isSealbirdError(e) ? { code: e.code, message: e.message } : { code: "internal", message: "Unexpected error in Sealbird." },
+    }),
+  );
 });
 
 async function handle(req: Request, sender: messenger.runtime.MessageSender): Promise<unknown> {

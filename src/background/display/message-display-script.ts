@@ -59,7 +59,8 @@ function renderModel(model: RenderModel): Node[] {
 }
 
 async function saveAttachment(path: string, filename: string, type: string): Promise<void> {
-  const bytes = (await browser.runtime.sendMessage({ type: "display:attachment", path })) as Uint8Array | null;
+  const answer = (await browser.runtime.sendMessage({ type: "display:attachment", path })) as { ok: boolean; value?: Uint8Array } | undefined;
+  const bytes = answer?.ok ? answer.value : undefined;
   if (!bytes) return;
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
   const a = el("a", { href: url, download: filename });
@@ -83,7 +84,8 @@ function notice(title: string, detail: string, code?: string, action?: { label: 
 }
 
 async function show(): Promise<void> {
-  const view = (await browser.runtime.sendMessage({ type: "display:get-view" })) as DisplayView | undefined;
+  const answer = (await browser.runtime.sendMessage({ type: "display:get-view" })) as { ok: boolean; value?: DisplayView } | undefined;
+  const view = answer?.ok ? answer.value : undefined;
   if (!view) return;
   switch (view.kind) {
     case "plain":

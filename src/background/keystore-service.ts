@@ -1,0 +1,96 @@
+/**
+ * The add-on's keystore: IndexedDB behind a passphrase. The background is the only context
+ * that ever holds the unlocked data key or a private key; pages get public facts only.
+ *
+ * MV3 suspends this page after idle time. The non-extractable data key is kept in
+ * storage.session (memory only, cleared when Thunderbird closes), so a suspension does not
+ * lock the user out, while quitting Thunderbird always does.
+ */
+import { Keystore, IndexedDbBackend } from "../core/keystore/index.js";
+import { Keyring } from "../core/keyring/keyring.js";
+import { smimeOpener } from "../core/message/smime-adapter.js";
+import { pgpOpener } from "../core/message/pgp-adapter.js";
+import type { InspectResult, LayerOpener } from "../core/message/inspect.js";
+import { SealbirdError } from "../core/errors.js";
+import type { KeyMaterialSource } from "./display-service.js";
+import type { KeystoreState } from "./protocol.js";
+
+const SESSION_KEY = "sealbird.dataKey";
+
+export class KeystoreService implements KeyMaterialSource {
+  private store: Keystore | null = null;
+  private opening: Promise<Keystore | null> | null = null;
+
+  private async open(): Promise<Keystore | null> {
+    if (this.store) return this.store;
+    this.opening ??= (async () => {
+      try {
+        const ks = await Keystore.open(new IndexedDbBackend());
+        const kept = (await messenger.storage.session.get(SESSION_KEY))[SESSION_KEY];
+        if (kept instanceof CryptoKey) await ks.resume(kept).catch(() => messenger.storage.session.remove(SESSION_KEY));
+        this.store = ks;
+        return ks;
+      } catch (e) {
+        if (e instanceof SealbirdError && e.code === "keystore-not-found") return null;
+        throw e;
+      } finally {
+        this.opening = null;
+      }
+    })();
+    return this.opening;
+  }
+
+  private async require(): Promise<Keystore> {
+    const ks = await this.open();
+    if (!ks) throw new SealbirdError("keystore-not-found", "No keystore yet: create one in Sealbird's settings.");
+    return ks;
+  }
+
+  async keyring(): Promise<Keyring> {
+    return new Keyring(await this.require());
+  }
+
+  isUnlocked(): boolean {
+    return this.store?.isUnlocked ?? false;
+  }
+
+  async state(): Promise<KeystoreState> {
+    const ks = await this.open();
+    return { exists: ks !== null, unlocked: ks?.isUnlocked ?? false };
+  }
+
+  async create(passphrase: string): Promise<KeystoreState> {
+    const ks = await Keystore.create(new IndexedDbBackend(), passphrase);
+    this.store = ks;
+    await this.keepSessionKey();
+    return this.state();
+  }
+
+  async unlock(passphrase: string): Promise<void> {
+    const ks = await this.require();
+    await ks.unlock(passphrase);
+    await this.keepSessionKey();
+  }
+
+  async lock(): Promise<void> {
+    this.store?.lock();
+    await messenger.storage.session.remove(SESSION_KEY);
+  }
+
+  private async keepSessionKey(): Promise<void> {
+    const key = this.store?.sessionKey;
+    if (key) await messenger.storage.session.set({ [SESSION_KEY]: key });
+  }
+
+  async openers(): Promise<LayerOpener[]> {
+    const ks = await this.open();
+    if (!ks) return [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [] }), pgpOpener({ secretKeys: [], publicKeys: [] })];
+    const ring = new Keyring(ks);
+    return [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext())];
+  }
+
+  async remember(result: InspectResult): Promise<void> {
+    const ks = await this.open();
+    if (ks) await new Keyring(ks).learnFrom(result);
+  }
+}
