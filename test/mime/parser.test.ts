@@ -160,6 +160,21 @@ describe("parseMime: structure", () => {
     expect(Array.from(decodeBody(top.children[2]!))).toEqual([0xde, 0xad, 0xbe, 0xef]);
   });
 
+  it("a signed part ending in blank lines keeps them; only the delimiter's CRLF is excluded", () => {
+    const m = parseMime(enc("Content-Type: multipart/signed; boundary=s\r\n\r\n--s\r\nContent-Type: text/plain\r\n\r\nbody\r\n\r\n\r\n--s\r\n\r\nsig\r\n--s-- trailing words\r\nepilogue --s\r\n"));
+    expect(bin(m.children[0]!.raw)).toBe("Content-Type: text/plain\r\n\r\nbody\r\n\r\n");
+    expect(m.children.length).toBe(2);
+    expect(bin(m.children[1]!.body)).toBe("sig");
+  });
+
+  it("8bit message/rfc822 is parsed with raw UTF-8 headers", () => {
+    const m = parseMime(enc("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\nSubject: Grüße\r\n\r\nInhalt"));
+    expect(m.children.length).toBe(1);
+    expect(m.children[0]!.path).toBe("1");
+    expect(getHeader(m.children[0]!, "subject")).toBe("Grüße");
+    expect(decodeText(m.children[0]!)).toBe("Inhalt");
+  });
+
   it("does not parse a base64-encoded message/rfc822 (its bytes are not in the message)", () => {
     const m = parseMime(enc("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nU3ViamVjdDogeA0KDQp4\r\n"));
     expect(m.children).toEqual([]);

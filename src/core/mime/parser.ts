@@ -3,6 +3,7 @@
  * that one canonical buffer. Iterative (explicit work list), so hostile nesting depth costs
  * a bounded loop and a typed error, never a blown JS stack.
  */
+import { utf8 } from "../bytes.js";
 import { SealbirdError, asSealbirdError } from "../errors.js";
 import { canonicalizeLineEndings } from "./canonicalize.js";
 import { decodeRawHeaderText } from "./charset.js";
@@ -104,10 +105,9 @@ function splitMultipart(buf: Uint8Array, start: number, end: number, ct: Content
   if (!boundary) {
     throw new SealbirdError("mime-boundary-missing", "multipart entity without a boundary parameter.", { path });
   }
-  const delim = new Uint8Array(boundary.length + 2);
-  delim[0] = DASH;
-  delim[1] = DASH;
-  for (let i = 0; i < boundary.length; i++) delim[i + 2] = boundary.charCodeAt(i) & 0xff;
+  // The parameter was decoded as UTF-8 when the header had 8-bit bytes; encoding it back
+  // gives the bytes as written.
+  const delim = utf8("--" + boundary);
 
   const ranges: [number, number][] = [];
   let partStart = -1;
