@@ -125,6 +125,16 @@ describe.skipIf(!hasGpg)("PGP/MIME made by gpg", () => {
   });
 });
 
+describe.skipIf(!hasGpg)("weak keys", () => {
+  it("RSA-1024 signer (gpg) → weak with reason weak-key", async () => {
+    gpg.genKey("Wendy <wendy@example.org>", "rsa1024");
+    const weakCtx: PgpContext = { secretKeys: [], publicKeys: [gpg.exportPublic("wendy@example.org")] };
+    const r = await openPgp(parseMime(wrapSigned(INNER, detachSign(INNER, "wendy@example.org"), "wendy@example.org")), weakCtx, { from: "wendy@example.org" });
+    expect(r.signature?.state).toBe("weak");
+    expect(r.signature?.reasons.map((x) => x.code)).toEqual(["weak-key"]);
+  });
+});
+
 describe.skipIf(!hasGpg)("inline PGP made by gpg", () => {
   it("inline encrypted (gpg -ea) → text/plain inner with the plaintext", async () => {
     const text = "Grüße aus dem Terminal.\nZweite Zeile\n";

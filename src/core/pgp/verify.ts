@@ -171,9 +171,10 @@ async function judgeOne(
   // 3-4. Key usable for signing at the signing time (self-signatures, flags, expiry, revocation).
   let validAtSigning = await signingKeyProblem(primary, component, created);
   if (validAtSigning && /creation time is in the future/i.test(validAtSigning)) {
-    // The key's self-signatures were re-issued after this signature (expiry extended):
-    // judge the key as it is now instead.
-    validAtSigning = await signingKeyProblem(primary, component, now);
+    // The key's self-signatures were re-issued after this signature (expiry changed): judge
+    // the key by its current self-signatures, with their expiry applied to the signing time.
+    const nowProblem = await signingKeyProblem(primary, component, now);
+    validAtSigning = nowProblem && /expired/i.test(nowProblem) && (await expiryOf(primary, component)) > created.getTime() ? "" : nowProblem;
   }
   if (validAtSigning) {
     if (/revoked/i.test(validAtSigning)) {
@@ -231,6 +232,16 @@ async function signingKeyProblem(primary: PublicKey, component: PublicKey | Subk
   } catch (e) {
     return errText(e) || "invalid";
   }
+}
+
+/** Expiry (ms) of the signing key under its current self-signatures; Infinity when none. */
+async function expiryOf(primary: PublicKey, component: PublicKey | Subkey): Promise<number> {
+  const ms = (t: Date | number | null): number => (t === null ? 0 : t instanceof Date ? t.getTime() : t);
+  let e = ms(await primary.getExpirationTime(undefined, READ_CONFIG).catch(() => null));
+  if (component !== primary) {
+    e = Math.min(e, ms(await (component as Subkey).getExpirationTime(undefined, READ_CONFIG).catch(() => null)));
+  }
+  return e;
 }
 
 const HARD = new Set<number | null>([null, enums.reasonForRevocation.noReason, enums.reasonForRevocation.keyCompromised]);
