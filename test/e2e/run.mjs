@@ -5,6 +5,8 @@
 //   node test/e2e/run.mjs smoke           only files whose name contains "smoke"
 //   E2E_DISPLAY=headless node test/e2e/run.mjs   see README.md (default xvfb)
 //   E2E_KEEP_PROFILE=1 ...                keep the profile dirs for inspection
+//   E2E_START_TIMEOUT_MS=60000            Thunderbird start-up limit
+//   THUNDERBIRD_BIN=/path/to/thunderbird  default /usr/bin/thunderbird
 //
 // Prints "N passed, N failed" and exits 1 on any failure, on a Thunderbird
 // that cannot start (the error quotes Thunderbird's output), or when the
@@ -74,6 +76,17 @@ for (const f of files) {
   const r = await runFile(pathToFileURL(path.join(here, f)).href);
   passed += r.passed;
   failed += r.failed;
+  if (r.setupError && /THUNDERBIRD DID NOT START/.test(r.setupError.message)) {
+    // Every later file would wait for the same broken start: stop here.
+    const rest = files.slice(files.indexOf(f) + 1);
+    console.error(
+      `\n*** THUNDERBIRD COULD NOT BE STARTED - aborting the e2e run` +
+        (rest.length ? ` (not run: ${rest.join(", ")})` : "") +
+        ` ***\n*** see the error above and test/e2e/artifacts/*.thunderbird.log ***`,
+    );
+    console.log(`\n${passed} passed, ${failed} failed`);
+    process.exit(1);
+  }
 }
 await stopAllThunderbirds(); // in case a file forgot its after()
 clearTimeout(watchdog);

@@ -43,6 +43,9 @@ test("SMTP down: the send fails with Thunderbird's error and nothing is delivere
     assert.match(r.error, /Sending of the message failed/);
     assert.match(r.error, /e2e: SMTP down/);
     assert.equal(s.smtp.messages().length, 0);
+    // The compose window stays open after a failed send; capture it.
+    const shot = await mail.screenshotWindow(s.tb, "send-smtp-down-compose", "msgcompose");
+    assert.ok(shot.bytes > 5_000);
   } finally {
     s.smtp.setRefusing(false);
     await mail.closeComposeWindows(s.tb);

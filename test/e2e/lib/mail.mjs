@@ -398,7 +398,9 @@ export async function sendCompose(tb, { timeoutMs = 30_000 } = {}) {
      }
      for (const d of docs) {
        if (d.documentURI.startsWith("chrome://global/content/commonDialog.xhtml")) {
+         // The dialog document exists before its text is filled in: poll on.
          const text = d.getElementById("infoBody")?.textContent ?? "";
+         if (d.readyState != "complete" || !text) continue;
          d.querySelector("dialog")?.acceptDialog();
          return { sent: false, error: text };
        }
@@ -421,6 +423,26 @@ export async function closeComposeWindows(tb) {
      }
      return n;`,
   );
+}
+
+/**
+ * Screenshot of another top-level window, chosen by its windowtype
+ * ("msgcompose", "mail:messageWindow", ...): switches Marionette to it,
+ * captures, switches back. Throws if no such window is open.
+ */
+export async function screenshotWindow(tb, name, windowType) {
+  const m = tb.marionette;
+  const original = await m.windowHandle();
+  try {
+    for (const h of await m.windowHandles()) {
+      await m.switchToWindow(h);
+      const type = await m.execute(`return document.documentElement.getAttribute("windowtype");`);
+      if (type === windowType) return await screenshot(tb, name);
+    }
+    throw new Error(`no open window of type ${windowType}`);
+  } finally {
+    await m.switchToWindow(original);
+  }
 }
 
 /** Sets prefs in the running Thunderbird ({name: bool|number|string}). */

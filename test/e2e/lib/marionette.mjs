@@ -188,6 +188,22 @@ export class Marionette {
     return r.v;
   }
 
+  /** Handle of the current (chrome: top-level) window. */
+  async windowHandle() {
+    return (await this.send("WebDriver:GetWindowHandle")).value;
+  }
+
+  /** Handles of all windows (chrome context: every top-level window). */
+  async windowHandles() {
+    const r = await this.send("WebDriver:GetWindowHandles");
+    return Array.isArray(r) ? r : r.value;
+  }
+
+  /** Makes `handle` the window that scripts/screenshots target. */
+  switchToWindow(handle, { focus = false } = {}) {
+    return this.send("WebDriver:SwitchToWindow", { handle, focus });
+  }
+
   /** PNG screenshot as a Buffer. In chrome context: the whole window. */
   async screenshot(params = {}) {
     const r = await this.send("WebDriver:TakeScreenshot", { full: true, hash: false, ...params });

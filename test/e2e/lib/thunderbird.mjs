@@ -55,7 +55,7 @@ export function thunderbirdVersion() {
  * @param {string} o.profileDir
  * @param {"xvfb"|"headless"} [o.display]
  * @param {[number, number]} [o.screen]   Xvfb screen size (xvfb mode)
- * @param {number} [o.startTimeoutMs]     default 60 s
+ * @param {number} [o.startTimeoutMs]     default 60 s (env E2E_START_TIMEOUT_MS)
  * @param {string} [o.logFile]            Thunderbird stdout+stderr
  * @param {number} [o.marionettePort]     fixed port if the profile set one;
  *                                        default: read MarionetteActivePort
@@ -65,7 +65,7 @@ export async function launchThunderbird({
   profileDir,
   display = process.env.E2E_DISPLAY || "xvfb",
   screen = [1400, 1000],
-  startTimeoutMs = 60_000,
+  startTimeoutMs = Number(process.env.E2E_START_TIMEOUT_MS) || 60_000,
   logFile,
   marionettePort,
 } = {}) {
