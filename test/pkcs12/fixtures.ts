@@ -5,7 +5,7 @@
  *   alice: RSA-2048, self-signed     bob: EC P-256, self-signed     carol: EC P-384, self-signed
  *   dave:  RSA-2048 leaf ── intermediate CA (P-256) ── root CA (P-256); chain.pem = both CAs
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,8 @@ export interface Fixtures {
   intermediate: Identity;
   chainPath: string;
   openssl(args: string[], input?: Uint8Array): Buffer;
+  /** stdout + stderr of a successful run (`pkcs12 -info` prints its findings on stderr). */
+  opensslAllOutput(args: string[]): string;
   /** `openssl pkcs12 -export` with the given extra arguments; returns the file. */
   makeP12(id: Identity, password: string, extra?: string[]): Uint8Array;
   write(name: string, data: Uint8Array): string;
@@ -48,6 +50,11 @@ export function createFixtures(): Fixtures {
       const err = e as { stderr?: Buffer; status?: number };
       throw new Error(`openssl ${args.join(" ")} failed (${err.status}): ${err.stderr?.toString() ?? ""}`, { cause: e });
     }
+  };
+  const opensslAllOutput = (args: string[]): string => {
+    const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+    return r.stdout + r.stderr;
   };
   const finish = (name: string): Identity => ({
     name,
@@ -99,5 +106,5 @@ export function createFixtures(): Fixtures {
     [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(
       (m) => new Uint8Array(openssl(["x509", "-outform", "DER"], Buffer.from(m[0]))),
     );
-  return { dir, alice, bob, carol, dave, root, intermediate, chainPath, openssl, makeP12, write, publicKeyOf, pemCertsToDer };
+  return { dir, alice, bob, carol, dave, root, intermediate, chainPath, openssl, opensslAllOutput, makeP12, write, publicKeyOf, pemCertsToDer };
 }
