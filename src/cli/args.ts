@@ -5,10 +5,10 @@ import { SealbirdError } from "../core/errors.js";
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
 /** Options every keystore-using command accepts. */
-export const KEYSTORE_OPTIONS: OptionSpec = {
+export const KEYSTORE_OPTIONS = {
   keystore: { type: "string" },
   "passphrase-file": { type: "string" },
-};
+} as const satisfies OptionSpec;
 
 export function parse<T extends OptionSpec>(args: string[], options: T, positionals: { min: number; max: number; names: string }) {
   let parsed;

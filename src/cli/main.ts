@@ -10,7 +10,7 @@ Usage: sealbird <command> [options]
 
 Commands:
 ${Object.values(COMMANDS)
-  .map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`)
+  .map((c) => `  ${c.usage}\n      ${c.summary}`)
   .join("\n")}
 
 Keystore and passphrase:

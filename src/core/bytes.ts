@@ -1,6 +1,5 @@
 /** Small byte helpers shared by the engine. Everything is Uint8Array; no Buffer in the engine. */
 
-const latin1Decoder = new TextDecoder("latin1");
 const utf8Decoder = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
 
@@ -29,9 +28,13 @@ export function fromBinaryString(s: string): Uint8Array {
   return out;
 }
 
-/** ASCII-only decoding for header-ish data where 0x80-0x9f remapping does not matter. */
+/**
+ * Byte-per-char decoding for sniffing ASCII structure (armor lines, PEM headers). Not
+ * TextDecoder("latin1"): that is windows-1252 in browsers but Latin-1 in Node 20, and the
+ * engine must see the same string in both.
+ */
 export function ascii(b: Uint8Array): string {
-  return latin1Decoder.decode(b);
+  return toBinaryString(b);
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {

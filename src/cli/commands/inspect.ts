@@ -1,0 +1,68 @@
+import type { Command } from "../command.js";
+import { KEYSTORE_OPTIONS, parse } from "../args.js";
+import { openKeyringMaybeLocked, secretFrom } from "../keystore-access.js";
+import { readInput, writeOutput } from "../io.js";
+import { EXIT } from "../exit-codes.js";
+import { inspectMessage, type LayerOpener } from "../../core/message/inspect.js";
+import { smimeOpener } from "../../core/message/smime-adapter.js";
+import { pgpOpener } from "../../core/message/pgp-adapter.js";
+import { summaryEnglish } from "../../core/status/presentation.js";
+import type { MessageStatus } from "../../core/status/message-status.js";
+import { decryptedMessage } from "../../core/message/decrypted-message.js";
+import { renderHtmlFile } from "../render-html.js";
+
+const OPTIONS = {
+  ...KEYSTORE_OPTIONS,
+  json: { type: "boolean" },
+  out: { type: "string" },
+  html: { type: "string" },
+  learn: { type: "boolean" },
+  "message-password-file": { type: "string" },
+} as const;
+
+export const inspectCommand: Command = {
+  usage: "inspect MESSAGE.eml [--json] [--out DECRYPTED.eml] [--html VIEW.html]",
+  summary: "show what a message's signature and encryption mean; decrypt it",
+  help: `  --json                      the status model as JSON
+  --out FILE                  the decrypted/unwrapped message (protected headers restored)
+  --html FILE                 the sanitised view a user would see, as a standalone HTML file
+  --learn                     remember certificates/keys from valid signatures and Autocrypt
+  --message-password-file F   password for a password-protected OpenPGP message
+  Without a passphrase the keystore is used locked: signatures are checked, nothing decrypted.
+`,
+  async run(args) {
+    const { values, positionals } = parse(args, OPTIONS, { min: 1, max: 1, names: "MESSAGE.eml" });
+    const raw = readInput(positionals[0]!, "message");
+    const ring = await openKeyringMaybeLocked(values);
+    const passwords =
+      typeof values["message-password-file"] === "string"
+        ? [secretFrom(values["message-password-file"], "message-password-file", "SEALBIRD_MESSAGE_PASSWORD")]
+        : undefined;
+    const openers: LayerOpener[] = ring
+      ? [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext(), passwords)]
+      : [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [] }), pgpOpener({ secretKeys: [], publicKeys: [] }, passwords)];
+    const result = await inspectMessage(raw, { openers });
+    if (values.learn && ring) await ring.learnFrom(result);
+    if (values.out && result.view) writeOutput(values.out, decryptedMessage(result), "decrypted message");
+    if (values.html && result.view) writeOutput(values.html, await renderHtmlFile(result.view), "HTML view");
+    process.stdout.write(values.json ? JSON.stringify(result.status, null, 2) + "\n" : describe(result.status));
+    return EXIT.ok;
+  },
+};
+
+function describe(s: MessageStatus): string {
+  const lines = [`status: ${summaryEnglish(s)}`, `protocol: ${s.protocol}`];
+  if (s.encryption.state === "decrypted") lines.push(`encryption: decrypted (${s.encryption.algorithm})`);
+  if (s.encryption.state === "failed") lines.push(`encryption: failed: ${s.encryption.code}: ${s.encryption.message}${s.encryption.recipients.length ? ` (for ${s.encryption.recipients.join(", ")})` : ""}`);
+  const sig = s.signature;
+  if (sig.state !== "none") {
+    lines.push(`signature: ${sig.state}`);
+    if (sig.signer) lines.push(`signer: ${sig.signer.name ?? ""} <${sig.signer.email ?? sig.signer.emails.join(", ")}> ${sig.signer.fingerprint ?? ""}`.replace("  ", " "));
+    if (sig.signingTime) lines.push(`signed at: ${sig.signingTime}`);
+    for (const r of sig.reasons) lines.push(`  because: ${r.code}: ${r.message}`);
+  }
+  if (s.protectedHeaders?.subject !== undefined) lines.push(`protected subject: ${s.protectedHeaders.subject}`);
+  for (const n of s.nested) lines.push(`nested ${n.kind} part ${n.path} (${n.protocol}): ${n.note}`);
+  for (const e of s.errors) lines.push(`error: ${e.code}: ${e.message}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,80 @@
+import type { Command } from "../command.js";
+import { KEYSTORE_OPTIONS, parse, requireString } from "../args.js";
+import { openKeyring, secretFrom } from "../keystore-access.js";
+import { readInput, writeOutput } from "../io.js";
+import { EXIT } from "../exit-codes.js";
+import { SealbirdError } from "../../core/errors.js";
+import { protectMessage, type LayerWriter } from "../../core/message/protect.js";
+import { smimeWriter } from "../../core/message/smime-adapter.js";
+import { pgpWriter } from "../../core/message/pgp-adapter.js";
+import type { Keyring } from "../../core/keyring/keyring.js";
+import { parsePrivateKeys } from "../../core/pgp/context.js";
+
+const OPTIONS = {
+  ...KEYSTORE_OPTIONS,
+  from: { type: "string" },
+  to: { type: "string" },
+  sign: { type: "boolean" },
+  encrypt: { type: "boolean" },
+  smime: { type: "boolean" },
+  pgp: { type: "boolean" },
+  "message-password-file": { type: "string" },
+  out: { type: "string", short: "o" },
+} as const;
+
+export const protectCommand: Command = {
+  usage: "protect IN.eml --from A --to B[,C] [--sign] [--encrypt] [--smime|--pgp] -o OUT.eml",
+  summary: "sign and/or encrypt a message (S/MIME or PGP/MIME)",
+  help: `  Encrypted messages are always encrypted to the sender too, so the Sent copy stays readable.
+  The real Subject and addresses go inside (RFC 9788); the outer Subject becomes "[...]".
+  --pgp --message-password-file F   also encrypt with a password (for recipients without a key:
+                                    any OpenPGP tool opens it, e.g. gpg --decrypt)
+`,
+  async run(args) {
+    const { values, positionals } = parse(args, OPTIONS, { min: 1, max: 1, names: "IN.eml" });
+    const from = requireString(values.from, "--from");
+    const out = requireString(values.out, "-o");
+    const sign = values.sign === true;
+    const encrypt = values.encrypt === true;
+    if (values.smime && values.pgp) throw new SealbirdError("usage", "choose one of --smime and --pgp");
+    if (!values.smime && !values.pgp) throw new SealbirdError("usage", "choose --smime or --pgp");
+    const password =
+      typeof values["message-password-file"] === "string"
+        ? secretFrom(values["message-password-file"], "message-password-file", "SEALBIRD_MESSAGE_PASSWORD")
+        : undefined;
+    if (password && !values.pgp) throw new SealbirdError("usage", "password-protected messages are OpenPGP only (--pgp)");
+    if (password && !encrypt) throw new SealbirdError("usage", "--message-password-file needs --encrypt");
+    const to = (values.to ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (encrypt && to.length === 0 && !password) throw new SealbirdError("usage", "--encrypt needs --to");
+    const raw = readInput(positionals[0]!, "message");
+    const ring = await openKeyring(values);
+    const writer = values.smime ? await smime(ring, from, to, sign, encrypt) : await pgp(ring, from, to, sign, encrypt, password);
+    writeOutput(out, await protectMessage(raw, { writer, sign, encrypt }), "message");
+    return EXIT.ok;
+  },
+};
+
+async function smime(ring: Keyring, from: string, to: string[], sign: boolean, encrypt: boolean): Promise<LayerWriter> {
+  const signer = sign ? await ring.smimeSigner(from) : undefined;
+  const recipients = encrypt ? await ring.smimeRecipients(unique([...to, from])) : [];
+  return smimeWriter(signer, recipients);
+}
+
+async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, encrypt: boolean, password?: string): Promise<LayerWriter> {
+  const signer = sign ? (await parsePrivateKeys(await ring.pgpSecretFor(from)))[0] : undefined;
+  let recipients: string[] = [];
+  if (encrypt && password) {
+    // Recipients without a key get the password; the sender's own key keeps the Sent copy readable.
+    recipients = await ring.pgpPublicFor([from]).catch(() => []);
+  } else if (encrypt) {
+    recipients = await ring.pgpPublicFor(unique([...to, from]));
+  }
+  return pgpWriter(signer, recipients, password ? [password] : []);
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs.map((x) => x.toLowerCase()))];
+}
