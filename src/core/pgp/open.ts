@@ -11,7 +11,7 @@
  *    only; nothing decrypted, no `inner`, no credited status (see ./inline.ts).
  */
 import { createMessage, readSignature, type LiteralDataPacket, type SignaturePacket } from "openpgp";
-import { toBinaryString, fromBinaryString, concatBytes, utf8 } from "../bytes.js";
+import { fromBinaryString, concatBytes, utf8 } from "../bytes.js";
 import { SealbirdError, isSealbirdError } from "../errors.js";
 import type { LayerKind, LayerResult, OpenOptions } from "../message/layer.js";
 import type { MimeEntity } from "../mime/entity.js";
@@ -20,7 +20,7 @@ import { READ_CONFIG } from "./config.js";
 import { loadContext, type LoadedContext, type PgpContext } from "./context.js";
 import { inlineShape, parseCleartext } from "./inline.js";
 import { openPgpMessage, type OpenedPgpMessage } from "./message.js";
-import { decodedBody, toCrlf } from "./transfer.js";
+import { asciiView, binaryString, decodedBody, toCrlf } from "./transfer.js";
 import { judgeSignatures, type JudgeOptions } from "./verify.js";
 
 export interface PgpOpenOptions extends OpenOptions {
@@ -49,7 +49,7 @@ function inlineText(e: MimeEntity): string | null {
   if (t !== "text/plain" && t !== "text/html") return null;
   if (e.body.length > MAX_INLINE_SCAN) return null;
   try {
-    return toBinaryString(decodedBody(e));
+    return binaryString(decodedBody(e));
   } catch {
     return null;
   }
@@ -140,12 +140,12 @@ function encryptedResult(r: OpenedPgpMessage, inner: Uint8Array, format: "pgp-mi
 function armoredOrBinary(b: Uint8Array): string | Uint8Array {
   let i = 0;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d || b[i] === 0x0a)) i++;
-  return b[i] === 0x2d ? toBinaryString(b) : b;
+  return b[i] === 0x2d ? asciiView(b) : b;
 }
 
 /** Removes spaces and tabs before each line end (the form RFC 3156 senders are asked to sign). */
 function stripTrailingWhitespace(b: Uint8Array): Uint8Array {
-  const s = toBinaryString(b).replace(/[ \t]+(?=\r\n|$)/g, "");
+  const s = binaryString(b).replace(/[ \t]+(?=\r\n|$)/g, "");
   return fromBinaryString(s);
 }
 

@@ -6,15 +6,15 @@
  * written here, after bare-LF → CRLF canonicalisation.
  */
 import { createMessage, encrypt, readSignature, sign, enums, type PrivateKey, type PublicKey, type Key } from "openpgp";
-import { concatBytes, randomBytes, toHex, utf8, toBinaryString } from "../bytes.js";
+import { concatBytes, randomBytes, toHex, utf8 } from "../bytes.js";
 import { SealbirdError, asSealbirdError } from "../errors.js";
 import { READ_CONFIG, WRITE_CONFIG } from "./config.js";
 import { parseKeys, unlockKey, type KeyInput } from "./context.js";
-import { toCrlf } from "./transfer.js";
+import { asciiView, toCrlf } from "./transfer.js";
 import { micalgName } from "./verify.js";
 
 function boundaryNotIn(content: Uint8Array): string {
-  const s = toBinaryString(content.subarray(0, Math.min(content.length, 64 * 1024 * 1024)));
+  const s = asciiView(content);
   for (;;) {
     const b = `----sealbird-pgp-${toHex(randomBytes(12))}`;
     if (!s.includes(b)) return b;
