@@ -97,6 +97,22 @@ test("background + messages.getRaw: action badge and title set by the probe", as
   assert.equal(btn.hidden, false);
 });
 
+test("message tab: same message, same probe badge/title and marker", async () => {
+  const inPane = await mail.readMessageDisplayAction(s.tb, PROBE_ID);
+  const { ms } = await mail.displayMessageInTab(s.tb, msg);
+  console.log(`  message tab displayed in ${ms} ms`);
+  try {
+    const btn = await mail.waitForMessageDisplayAction(s.tb, PROBE_ID, (b) => b.title === inPane.title, {
+      what: "probe title in the message tab",
+    });
+    assert.equal(btn.badge, inPane.badge);
+    await mail.waitForBodyText(s.tb, /SEALBIRD-PROBE-MARKER/);
+    assert.equal((await mail.readDisplayedMessage(s.tb)).subject, "E2E remote image probe");
+  } finally {
+    await mail.closeOtherTabs(s.tb);
+  }
+});
+
 test("message display script wrote its marker into the message pane", async () => {
   const text = await mail.waitForBodyText(s.tb, /SEALBIRD-PROBE-MARKER/);
   assert.match(text, /E2E-BODY-TOKEN-1234/, "marker is in the same document as the message");

@@ -5,7 +5,7 @@
 //
 // Where things live in Thunderbird 128+ (checked against 153 ESR):
 //   main window           Services.wm.getMostRecentWindow("mail:3pane")
-//   3-pane tab document   window.gTabmail.currentAbout3Pane       (about:3pane)
+//   3-pane tab document   tabmail.currentAbout3Pane              (about:3pane)
 //   about:message         about3Pane.messageBrowser.contentWindow (a <browser>
 //                         inside about:3pane; a message tab has its own)
 //   message body browser  aboutMessage.getMessagePaneBrowser()
@@ -145,6 +145,36 @@ export async function displayMessage(tb, msg, { timeoutMs = 20_000 } = {}) {
   );
   await waitForDisplayed(tb, msg, { timeoutMs });
   return { ms: Date.now() - t0 };
+}
+
+/**
+ * Opens the message in a new message tab (what double-click does with the
+ * default mail.openMessageBehavior) and waits until it is displayed there.
+ * The tab becomes the selected one, so the read* helpers read from it.
+ * @returns {Promise<{ms: number, tabIndex: number}>}
+ */
+export async function displayMessageInTab(tb, msg, { timeoutMs = 20_000 } = {}) {
+  const t0 = Date.now();
+  const tabIndex = await chrome(
+    tb,
+    `const [uri] = arguments;
+     tabmail.openTab("mailMessageTab", { messageURI: uri, background: false });
+     return tabmail.tabInfo.length - 1;`,
+    [msg.uri],
+  );
+  await waitForDisplayed(tb, msg, { timeoutMs });
+  return { ms: Date.now() - t0, tabIndex };
+}
+
+/** Closes every tab but the first (3-pane) one and selects that. */
+export async function closeOtherTabs(tb) {
+  return chrome(
+    tb,
+    `let n = 0;
+     for (const t of [...tabmail.tabInfo].slice(1)) { tabmail.closeTab(t); n++; }
+     tabmail.switchToTab(0);
+     return n;`,
+  );
 }
 
 /** Waits until the selected tab's about:message shows `msg` (by URI). */

@@ -145,6 +145,7 @@ export async function launchThunderbird({
     throw new Error(
       `THUNDERBIRD DID NOT START (${cmd} ${args.join(" ")}): ${e.message}\n` +
         `--- last Thunderbird output ---\n${tail || "(none)"}\n--- end ---`,
+      { cause: e },
     );
   }
 }
