@@ -1,8 +1,31 @@
 /**
  * Requests from the options page and the unlock prompt (keystore life cycle, keys,
- * correspondents, trust anchors, policy). Filled in by the options issue.
+ * correspondents, trust anchors, policy). The request and answer shapes are in
+ * ./options/types.ts (OptionsRequestMap); the work is in ./options/*.
  */
 import type { KeystoreService } from "./keystore-service.js";
+import { SealbirdError } from "../core/errors.js";
+import { attachKeystore, getAutoLockMinutes, setAutoLockMinutes } from "./options/autolock.js";
+import { changePassphrase, createKeystore, exportBackup, importBackup } from "./options/lifecycle.js";
+import { listEntries } from "./options/entries.js";
+import { thunderbirdIdentities } from "./options/identities.js";
+import {
+  asBytes,
+  exportPgpPublic,
+  exportPgpSecret,
+  exportPkcs12File,
+  generatePgp,
+  importCertificateFile,
+  importPgpFile,
+  importPkcs12File,
+  rejectPendingKey,
+  removeEntry,
+} from "./options/keys.js";
+import { readPolicy, writePolicy, assertPolicyInput } from "./options/policy.js";
+import { importThunderbirdRoots, thunderbirdCertificates } from "./options/thunderbird-certs.js";
+import type { OptionsAnswer, OptionsCall, OptionsRequestType, OptionsState } from "./options/types.js";
+
+export type { OptionsRequestMap, OptionsRequestType } from "./options/types.js";
 
 export interface OptionsRequest {
   type: `options:${string}`;
@@ -14,6 +37,71 @@ export function isOptionsRequest(m: unknown): m is OptionsRequest {
   return typeof t === "string" && t.startsWith("options:");
 }
 
-export async function handleOptionsRequest(req: OptionsRequest, _keystore: KeystoreService): Promise<unknown> {
-  throw new Error(`unknown options request ${req.type}`);
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+async function state(keystore: KeystoreService): Promise<OptionsState> {
+  return { ...(await keystore.state()), autoLockMinutes: await getAutoLockMinutes() };
+}
+
+type Handlers = { [K in OptionsRequestType]: (req: OptionsCall<K>, keystore: KeystoreService) => Promise<OptionsAnswer<K>> };
+
+const handlers: Handlers = {
+  "options:state": (_r, ks) => state(ks),
+  "options:create": async (r, ks) => {
+    await createKeystore(ks, str(r.passphrase));
+    return state(ks);
+  },
+  "options:unlock": async (r, ks) => {
+    await ks.unlock(str(r.passphrase));
+    return state(ks);
+  },
+  "options:lock": async (_r, ks) => {
+    await ks.lock();
+    return state(ks);
+  },
+  "options:change-passphrase": async (r, ks) => {
+    await changePassphrase(ks, str(r.oldPassphrase), str(r.newPassphrase));
+    return null;
+  },
+  "options:set-auto-lock": async (r, ks) => {
+    await setAutoLockMinutes(Number(r.minutes));
+    return state(ks);
+  },
+  "options:backup-export": (r, ks) => exportBackup(ks, str(r.passphrase)),
+  "options:backup-import": (r, ks) => importBackup(ks, asBytes(r.bytes), str(r.passphrase)),
+  "options:list": async (_r, ks) => listEntries((await ks.keyring()).store),
+  "options:identities": () => thunderbirdIdentities(),
+  "options:import-pkcs12": async (r, ks) => importPkcs12File(await ks.keyring(), asBytes(r.bytes), str(r.password)),
+  "options:export-pkcs12": (r, ks) => exportPkcs12File(ks, str(r.id), str(r.keystorePassphrase), str(r.password), r.legacy === true),
+  "options:generate-pgp": async (r, ks) => generatePgp(await ks.keyring(), str(r.name), str(r.email), r.keyType === "rsa4096" ? "rsa4096" : "curve25519"),
+  "options:import-pgp": async (r, ks) => importPgpFile(await ks.keyring(), asBytes(r.bytes), str(r.passphrase)),
+  "options:export-pgp-public": async (r, ks) => exportPgpPublic((await ks.keyring()).store, str(r.id)),
+  "options:export-pgp-secret": (r, ks) => exportPgpSecret(ks, str(r.id), str(r.keystorePassphrase), str(r.passphrase)),
+  "options:import-certificates": async (r, ks) => importCertificateFile(await ks.keyring(), asBytes(r.bytes), r.as),
+  "options:remove": async (r, ks) => {
+    await removeEntry((await ks.keyring()).store, str(r.id));
+    return null;
+  },
+  "options:accept-key": async (r, ks) => {
+    await (await ks.keyring()).acceptPgpKey(str(r.id));
+    return null;
+  },
+  "options:reject-key": async (r, ks) => {
+    await rejectPendingKey((await ks.keyring()).store, str(r.id));
+    return null;
+  },
+  "options:policy-get": async (_r, ks) => readPolicy((await ks.keyring()).store),
+  "options:policy-set": async (r, ks) => {
+    assertPolicyInput(r.policy);
+    return writePolicy((await ks.keyring()).store, r.policy);
+  },
+  "options:thunderbird-certs": async (_r, ks) => thunderbirdCertificates(await ks.keyring()),
+  "options:thunderbird-import-roots": async (_r, ks) => importThunderbirdRoots(await ks.keyring()),
+};
+
+export async function handleOptionsRequest(req: OptionsRequest, keystore: KeystoreService): Promise<unknown> {
+  attachKeystore(keystore);
+  const handler = (handlers as unknown as Record<string, ((r: OptionsRequest, ks: KeystoreService) => Promise<unknown>) | undefined>)[req.type];
+  if (!Object.hasOwn(handlers, req.type) || !handler) throw new SealbirdError("usage", `Unknown options request ${req.type}.`);
+  return handler(req, keystore);
 }

@@ -57,4 +57,21 @@ declare namespace messenger {
   namespace windows {
     function create(options: { url: string; type?: "popup" | "normal"; width?: number; height?: number }): Promise<{ id: number }>;
   }
+  namespace identities {
+    /** identities.json: MailIdentity (the fields Sealbird reads). Needs accountsRead. */
+    interface MailIdentity { id?: string; accountId?: string; email?: string; name?: string; label?: string }
+    function list(accountId?: string): Promise<MailIdentity[]>;
+  }
+  namespace idle {
+    type IdleState = "active" | "idle" | "locked";
+    function setDetectionInterval(intervalInSeconds: number): void;
+    function queryState(detectionIntervalInSeconds: number): Promise<IdleState>;
+    const onStateChanged: { addListener(cb: (newState: IdleState) => void): void };
+  }
+  /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
+  namespace certdb {
+    interface Certificate { der: string; displayName: string }
+    function getEmailRoots(): Promise<Certificate[]>;
+    function getOwnCertificates(): Promise<Certificate[]>;
+  }
 }
