@@ -40,10 +40,12 @@ const EXPORT_OPTIONS = {
   pkcs12: { type: "boolean" },
   legacy: { type: "boolean" },
   "export-passphrase-file": { type: "string" },
+  pgp: { type: "boolean" },
+  smime: { type: "boolean" },
 } as const;
 
 export const exportCommand: Command = {
-  usage: "export FINGERPRINT|ADDRESS -o FILE [--secret|--pkcs12 [--legacy]]",
+  usage: "export FINGERPRINT|ADDRESS [--pgp|--smime] -o FILE [--secret|--pkcs12 [--legacy]]",
   summary: "export a public key or certificate; with --secret/--pkcs12 the private key, protected",
   help: `  OpenPGP: armored public key; --secret writes the secret key encrypted with the passphrase
   from --export-passphrase-file (or SEALBIRD_EXPORT_PASSPHRASE).
@@ -57,8 +59,10 @@ export const exportCommand: Command = {
     const needsSecret = values.secret || values.pkcs12;
     const store = await openUnlocked(values);
     const ring = new Keyring(store);
+    // An address can have both an S/MIME certificate and an OpenPGP key: --pgp/--smime choose.
+    const kindOk = (kind: string) => (values.pgp ? kind.startsWith("pgp-") : values.smime ? !kind.startsWith("pgp-") : true);
     const entry = (await ring.list()).find(
-      (e) => (e.fingerprint && e.fingerprint.endsWith(wanted) && wanted.length >= 16) || e.emails.includes(wanted),
+      (e) => kindOk(e.kind) && ((e.fingerprint && e.fingerprint.endsWith(wanted) && wanted.length >= 16) || e.emails.includes(wanted)),
     );
     if (!entry) throw new SealbirdError("keystore-record-not-found", `nothing in the keystore matches ${positionals[0]}`);
     const record = await store.getRecord(entry.id);
