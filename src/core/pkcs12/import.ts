@@ -4,7 +4,7 @@
  */
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import { SealbirdError, asSealbirdError, isSealbirdError } from "../errors.js";
+import { SealbirdError, asSealbirdError, isSealbirdError, type ErrorCode } from "../errors.js";
 import { bytesEqual } from "../bytes.js";
 import { P12 } from "./oids.js";
 import { MAX_PKCS12_BYTES } from "./limits.js";
@@ -13,7 +13,7 @@ import { verifyMac } from "./mac.js";
 import { decryptWithPassword, type PasswordContext } from "./pbe.js";
 import { certFromBag, parseSafeContents, type SafeBagNode } from "./safe-contents.js";
 import { certificatePublicKey, inspectPkcs8, samePublicKey, type KeyFacts } from "./private-key.js";
-import { fromSchema, octets, parseBer, type Node } from "./asn1.js";
+import { fromSchema, octets, parseBer, sequence, smallInt, type Node } from "./asn1.js";
 
 export interface Pkcs12Contents {
   /** PKCS#8 PrivateKeyInfo, DER, unencrypted. */
@@ -39,6 +39,14 @@ interface CertEntry {
   bag: SafeBagNode;
 }
 
+const IMPORT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "pkcs12-wrong-password",
+  "pkcs12-corrupt",
+  "pkcs12-unsupported-algorithm",
+  "pkcs12-no-private-key",
+  "input-too-large",
+]);
+
 /**
  * @throws SealbirdError `pkcs12-wrong-password`, `pkcs12-corrupt`, `pkcs12-unsupported-algorithm`,
  *   `pkcs12-no-private-key`, `input-too-large` — nothing else.
@@ -48,6 +56,7 @@ export async function importPkcs12(der: Uint8Array, password: string): Promise<P
     return await importInner(der, password);
   } catch (e) {
     if (isSealbirdError(e) && e.code === "decrypt-failed") throw new SealbirdError("pkcs12-wrong-password", "Wrong password.", {}, { cause: e });
+    if (isSealbirdError(e) && !IMPORT_CODES.has(e.code)) throw new SealbirdError("pkcs12-corrupt", e.message, e.details as Record<string, unknown>, { cause: e });
     throw asSealbirdError(e, "pkcs12-corrupt", "The PKCS#12 file could not be read.");
   }
 }
@@ -56,7 +65,8 @@ async function importInner(der: Uint8Array, password: string): Promise<Pkcs12Con
   if (der.length > MAX_PKCS12_BYTES) {
     throw new SealbirdError("input-too-large", "The PKCS#12 file is larger than 10 MB.", { limit: MAX_PKCS12_BYTES });
   }
-  const pfx = fromSchema((schema) => new pkijs.PFX({ schema }), parseBer(der, "PKCS#12 file"), "PKCS#12 PFX");
+  const pfxNode = parseBer(der, "PKCS#12 file");
+  const pfx = fromSchema((schema) => new pkijs.PFX({ schema }), pfxNode, "PKCS#12 PFX");
   if (pfx.version !== 3) throw new SealbirdError("pkcs12-corrupt", `PKCS#12 version ${pfx.version} is not 3.`);
   if (pfx.authSafe.contentType === P12.signedData) {
     throw new SealbirdError("pkcs12-unsupported-algorithm", `Unsupported PKCS#12 integrity mode ${P12.signedData} (public-key signature).`, {
@@ -71,7 +81,7 @@ async function importInner(der: Uint8Array, password: string): Promise<Pkcs12Con
   const candidates = kdfPasswordCandidates(password);
   const pw: PasswordContext = { text: password, kdfCandidates: candidates, macVerified: false };
   if (pfx.macData) {
-    const winner = await verifyMac(pfx.macData, authSafeBytes, candidates);
+    const winner = await verifyMac(pfx.macData, macIterations(pfxNode), authSafeBytes, candidates);
     pw.kdfCandidates = [winner, ...candidates.filter((c) => c !== winner)];
     pw.macVerified = true;
   }
@@ -109,6 +119,17 @@ async function importInner(der: Uint8Array, password: string): Promise<Pkcs12Con
   throw new SealbirdError("pkcs12-no-private-key", "The PKCS#12 file has no private key with a matching certificate.", {
     reason: "no-matching-certificate",
   });
+}
+
+/**
+ * MacData.iterations, read from the raw INTEGER: asn1js v4 reports INTEGERs of 4 or more
+ * bytes as 0, which would turn a hostile 2^31 into "0" (and a legitimate 10,000,000 too).
+ */
+function macIterations(pfxNode: Node): number {
+  const macData = sequence(pfxNode, "PKCS#12 PFX")[2];
+  const iter = sequence(macData, "MacData")[2];
+  // RFC 7292: iterations INTEGER DEFAULT 1.
+  return iter === undefined ? 1 : smallInt(iter, "MAC iteration count");
 }
 
 function encodingOfNode(n: Node): Uint8Array {

@@ -23,17 +23,21 @@ export async function computeMac(hash: HashName, password: Uint8Array, salt: Uin
 /**
  * Returns the candidate password encoding that produced the stored MAC, or throws
  * `pkcs12-wrong-password`. Algorithm and iteration checks come first, so a hostile file
- * is refused before any work is done.
+ * is refused before any work is done. `iterations` comes from the raw MacData (see
+ * macIterations in import.ts): pkijs's number is 0 for counts of 4 or more bytes.
  */
-export async function verifyMac(macData: pkijs.MacData, content: Uint8Array, candidates: readonly Uint8Array[]): Promise<Uint8Array> {
+export async function verifyMac(
+  macData: pkijs.MacData,
+  iterations: number,
+  content: Uint8Array,
+  candidates: readonly Uint8Array[],
+): Promise<Uint8Array> {
   const oid = macData.mac.digestAlgorithm.algorithmId;
   if (oid === P12.pbmac1) {
     throw new SealbirdError("pkcs12-unsupported-algorithm", `Unsupported MAC algorithm ${oid} (PBMAC1).`, { oid });
   }
   const hash = MAC_DIGESTS[oid];
   if (!hash) throw new SealbirdError("pkcs12-unsupported-algorithm", `Unsupported MAC digest algorithm ${oid}.`, { oid });
-  // RFC 7292: iterations DEFAULT 1.
-  const iterations = macData.iterations ?? 1;
   checkKdfIterations(iterations, "PKCS#12 MAC");
   const salt = octets(macData.macSalt, "MAC salt");
   const expected = octets(macData.mac.digest, "MAC value");

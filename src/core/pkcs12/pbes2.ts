@@ -10,7 +10,7 @@ import { randomBytes, toArrayBuffer } from "../bytes.js";
 import { desEde3CbcDecrypt } from "../crypto/legacy-ciphers.js";
 import { HMAC_PRFS, P12, type HashName } from "./oids.js";
 import { MAX_PBKDF2_ITERATIONS } from "./limits.js";
-import { fromSchema, octets, type Node } from "./asn1.js";
+import { fromSchema, octets, sequence, smallInt, type Node } from "./asn1.js";
 
 interface Cipher {
   name: "AES-CBC" | "3DES";
@@ -41,13 +41,17 @@ function parseParams(params: Node | undefined): Pbes2Plan {
   if (!params) throw new SealbirdError("pkcs12-corrupt", "PBES2 parameters are missing.");
   const p = fromSchema((schema) => new pkijs.PBES2Params({ schema }), params, "PBES2 parameters");
   if (p.keyDerivationFunc.algorithmId !== P12.pbkdf2) throw unsupported("PBES2 key derivation function", p.keyDerivationFunc.algorithmId);
-  const kdf = fromSchema((schema) => new pkijs.PBKDF2Params({ schema }), p.keyDerivationFunc.algorithmParams as Node, "PBKDF2 parameters");
+  const kdfNode = p.keyDerivationFunc.algorithmParams as Node;
+  const kdf = fromSchema((schema) => new pkijs.PBKDF2Params({ schema }), kdfNode, "PBKDF2 parameters");
+  // asn1js (v4) decodes INTEGERs of 4+ bytes as 0, so the counts are read from the raw node.
+  const [, iterNode, maybeKeyLength] = sequence(kdfNode, "PBKDF2 parameters");
+  const keyLength = maybeKeyLength instanceof asn1js.Integer ? smallInt(maybeKeyLength, "PBKDF2 key length") : undefined;
   if (!(kdf.salt instanceof asn1js.OctetString)) throw unsupported("PBKDF2 salt source", "otherSource");
   // Absent prf means the RFC 8018 default, hmacWithSHA1.
   const prfOid = kdf.prf?.algorithmId ?? P12.hmacWithSHA1;
   const hash = HMAC_PRFS[prfOid];
   if (!hash) throw unsupported("PBKDF2 PRF", prfOid);
-  const iterations = kdf.iterationCount;
+  const iterations = smallInt(iterNode, "PBKDF2 iteration count");
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
     throw new SealbirdError("pkcs12-unsupported-algorithm", `PBKDF2 iteration count ${iterations} is outside 1..${MAX_PBKDF2_ITERATIONS}.`, {
       iterations,
@@ -57,8 +61,8 @@ function parseParams(params: Node | undefined): Pbes2Plan {
   const encOid = p.encryptionScheme.algorithmId;
   const cipher = CIPHERS[encOid];
   if (!cipher) throw unsupported("PBES2 encryption scheme", encOid);
-  if (kdf.keyLength !== undefined && kdf.keyLength !== cipher.keyLength) {
-    throw new SealbirdError("pkcs12-corrupt", `PBKDF2 key length ${kdf.keyLength} does not fit ${encOid}.`);
+  if (keyLength !== undefined && keyLength !== cipher.keyLength) {
+    throw new SealbirdError("pkcs12-corrupt", `PBKDF2 key length ${keyLength} does not fit ${encOid}.`);
   }
   const iv = octets(p.encryptionScheme.algorithmParams as Node, "PBES2 IV");
   if (iv.length !== cipher.ivLength) throw new SealbirdError("pkcs12-corrupt", "PBES2 IV has the wrong length.");
