@@ -8,6 +8,7 @@ import { KeystoreService } from "./keystore-service.js";
 import { isRequest, type Request } from "./protocol.js";
 import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError } from "../core/errors.js";
+import { importKeyFile } from "../core/keyring/import-file.js";
 
 const keystore = new KeystoreService();
 const display = new DisplayService(keystore, createDOMPurify(window));
@@ -40,6 +41,12 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
       return display.statusForTab(req.tabId);
     case "keystore:state":
       return keystore.state();
+    case "keystore:create":
+      return keystore.create(req.passphrase);
+    case "keyring:import":
+      return importKeyFile(await keystore.keyring(), req.bytes, req.password, req.as);
+    case "keyring:list":
+      return (await keystore.keyring()).list();
     case "keystore:unlock": {
       await keystore.unlock(req.passphrase);
       for (const tabId of await display.refreshAfterUnlock()) {

@@ -21,7 +21,11 @@ export type Request =
   | { type: "display:get-view" }
   | { type: "status:get"; tabId: number }
   | { type: "keystore:state" }
+  | { type: "keystore:create"; passphrase: string }
   | { type: "keystore:unlock"; passphrase: string }
+  /** A key or certificate file (PKCS#12, PEM/DER certificate, OpenPGP key), recognised by content. */
+  | { type: "keyring:import"; bytes: Uint8Array; password?: string; as?: "correspondent" | "anchor" }
+  | { type: "keyring:list" }
   | { type: "keystore:lock" }
   | { type: "unlock:open" };
 

@@ -4,8 +4,7 @@ import { openKeyring, secretFrom } from "../keystore-access.js";
 import { readInput } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { SealbirdError } from "../../core/errors.js";
-import { detectKeyFile } from "../../core/keyring/key-file.js";
-import type { KeyringEntry } from "../../core/keyring/keyring.js";
+import { importKeyFile } from "../../core/keyring/import-file.js";
 import { formatEntry } from "./list.js";
 
 const OPTIONS = {
@@ -35,18 +34,7 @@ export const importCommand: Command = {
     const as = values.as ?? "correspondent";
     if (as !== "correspondent" && as !== "anchor") throw new SealbirdError("usage", "--as takes correspondent or anchor");
     const ring = await openKeyring(values);
-    let entries: KeyringEntry[];
-    switch (detectKeyFile(data)) {
-      case "openpgp":
-        entries = await ring.importPgp(data, password);
-        break;
-      case "certificate":
-        entries = await ring.importCertificates(data, as === "anchor" ? "trust-anchor" : "smime-certificate");
-        break;
-      case "pkcs12":
-        entries = [await ring.importPkcs12(data, password ?? "")];
-        break;
-    }
+    const entries = await importKeyFile(ring, data, password, as);
     for (const e of entries) process.stdout.write(`imported ${formatEntry(e)}\n`);
     return EXIT.ok;
   },
