@@ -13,13 +13,13 @@ export function fromUtf8(b: Uint8Array): string {
 
 /** Byte-preserving string view: each byte becomes one char code 0-255. */
 export function toBinaryString(b: Uint8Array): string {
-  // TextDecoder("latin1") is windows-1252 per the Encoding standard, which remaps 0x80-0x9f.
-  let s = "";
+  // Chunks joined once: repeated += of large strings is quadratic in some engines.
+  const parts: string[] = [];
   const CHUNK = 0x8000;
   for (let i = 0; i < b.length; i += CHUNK) {
-    s += String.fromCharCode.apply(null, Array.from(b.subarray(i, i + CHUNK)));
+    parts.push(String.fromCharCode.apply(null, b.subarray(i, i + CHUNK) as unknown as number[]));
   }
-  return s;
+  return parts.join("");
 }
 
 export function fromBinaryString(s: string): Uint8Array {
