@@ -8,10 +8,6 @@ import { MAX_PKCS12_BYTES } from "./limits.js";
 
 export type Node = asn1js.AsnType;
 
-export function corrupt(message: string, cause?: unknown): SealbirdError {
-  return new SealbirdError("pkcs12-corrupt", message, {}, cause === undefined ? undefined : { cause });
-}
-
 /**
  * Parses BER. PKCS#12 is legitimately BER in places (Java, Windows and streaming writers use
  * indefinite lengths and chunked OCTET STRINGs), so no DER strictness here. Trailing bytes

@@ -13,7 +13,7 @@ import { verifyMac } from "./mac.js";
 import { decryptWithPassword, type PasswordContext } from "./pbe.js";
 import { certFromBag, parseSafeContents, type SafeBagNode } from "./safe-contents.js";
 import { certificatePublicKey, inspectPkcs8, samePublicKey, type KeyFacts } from "./private-key.js";
-import { fromSchema, octets, parseBer, sequence, smallInt, type Node } from "./asn1.js";
+import { encodingOf, fromSchema, octets, parseBer, sequence, smallInt, type Node } from "./asn1.js";
 
 export interface Pkcs12Contents {
   /** PKCS#8 PrivateKeyInfo, DER, unencrypted. */
@@ -92,7 +92,7 @@ async function importInner(der: Uint8Array, password: string): Promise<Pkcs12Con
   const keys: KeyEntry[] = [];
   const certs: CertEntry[] = [];
   for (const bag of bags) {
-    if (bag.bagId === P12.keyBag) keys.push({ facts: inspectPkcs8(encodingOfNode(bag.value)), bag });
+    if (bag.bagId === P12.keyBag) keys.push({ facts: inspectPkcs8(encodingOf(bag.value)), bag });
     else if (bag.bagId === P12.pkcs8ShroudedKeyBag) keys.push({ facts: await decryptKeyBag(bag, pw), bag });
     else if (bag.bagId === P12.certBag) {
       const cert = certFromBag(bag);
@@ -130,10 +130,6 @@ function macIterations(pfxNode: Node): number {
   const iter = sequence(macData, "MacData")[2];
   // RFC 7292: iterations INTEGER DEFAULT 1.
   return iter === undefined ? 1 : smallInt(iter, "MAC iteration count");
-}
-
-function encodingOfNode(n: Node): Uint8Array {
-  return new Uint8Array(n.valueBeforeDecodeView);
 }
 
 async function openSafeContents(ci: pkijs.ContentInfo, pw: PasswordContext): Promise<SafeBagNode[]> {
