@@ -6,6 +6,7 @@
 import { SealbirdError, isSealbirdError } from "../errors.js";
 import type { LayerKind, LayerResult, OpenOptions } from "../message/layer.js";
 import type { MimeEntity } from "../mime/entity.js";
+import { decodeBody } from "../mime/index.js";
 import type { SignatureStatus } from "../status/message-status.js";
 import { MAX_CMS_BYTES } from "./asn1.js";
 import type { SmimeContext } from "./context.js";
@@ -35,44 +36,10 @@ function fileName(e: MimeEntity): string {
 
 /** Body bytes after Content-Transfer-Encoding (S/MIME bodies are base64 or binary). */
 export function cmsBody(e: MimeEntity): Uint8Array {
-  const enc = e.transferEncoding;
-  if (enc === "7bit" || enc === "8bit" || enc === "binary") return e.body;
-  if (enc !== "base64") throw new SealbirdError("mime-bad-encoding", `Unexpected transfer encoding ${enc} for S/MIME data.`);
   if (e.body.length > (MAX_CMS_BYTES / 3) * 4 + MAX_CMS_BYTES / 38) {
     throw new SealbirdError("input-too-large", "The S/MIME data is larger than 100 MB.");
   }
-  return base64DecodeLoose(e.body);
-}
-
-const B64 = new Int16Array(256).fill(-1);
-"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((c, i) => (B64[c.charCodeAt(0)] = i));
-
-/** Skips whitespace and anything outside the alphabet (RFC 2045 6.8); stops at '='. */
-function base64DecodeLoose(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.floor((b.length * 3) / 4) + 3);
-  let o = 0;
-  let acc = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c === 0x3d) break;
-    const v = B64[c]!;
-    if (v < 0) continue;
-    acc = (acc << 6) | v;
-    if (++n === 4) {
-      out[o++] = (acc >> 16) & 0xff;
-      out[o++] = (acc >> 8) & 0xff;
-      out[o++] = acc & 0xff;
-      acc = 0;
-      n = 0;
-    }
-  }
-  if (n === 2) out[o++] = (acc >> 4) & 0xff;
-  else if (n === 3) {
-    out[o++] = (acc >> 10) & 0xff;
-    out[o++] = (acc >> 2) & 0xff;
-  }
-  return out.subarray(0, o);
+  return decodeBody(e);
 }
 
 /** The CMS content type inside an application/pkcs7-mime entity without a usable smime-type. */
