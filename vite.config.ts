@@ -24,6 +24,7 @@ export default defineConfig({
         "message-popup": resolve(here, "ui/message-popup.html"),
         "compose-popup": resolve(here, "ui/compose-popup.html"),
         options: resolve(here, "ui/options.html"),
+        unlock: resolve(here, "ui/unlock.html"),
       },
       output: {
         entryFileNames: (chunk) => (chunk.name === "background" ? "background.js" : "assets/[name].js"),

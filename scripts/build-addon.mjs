@@ -2,7 +2,7 @@
 // Test-only code (test/e2e) is never part of this tree.
 import { build as viteBuild } from "vite";
 import { build as esbuild } from "esbuild";
-import { cpSync, mkdirSync, readFileSync, rmSync, existsSync, renameSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync, renameSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 const out = "dist/addon";
@@ -20,8 +20,13 @@ cpSync("_locales", `${out}/_locales`, { recursive: true });
 mkdirSync(`${out}/icons`, { recursive: true });
 cpSync("ui/icons", `${out}/icons`, { recursive: true });
 if (existsSync("src/experiments")) {
-  for (const f of ["schema.json", "implementation.js"]) {
-    if (existsSync(`src/experiments/${f}`)) cpSync(`src/experiments/${f}`, `${out}/experiments/${f}`);
+  // One experiment per folder (src/experiments/<name>/schema.json + implementation.js), or
+  // a single one at the top level.
+  const dirs = ["", ...readdirSync("src/experiments", { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${d.name}/`)];
+  for (const dir of dirs) {
+    for (const f of ["schema.json", "implementation.js"]) {
+      if (existsSync(`src/experiments/${dir}${f}`)) cpSync(`src/experiments/${dir}${f}`, `${out}/experiments/${dir}${f}`);
+    }
   }
 }
 
@@ -35,9 +40,9 @@ rmSync("dist/.web-ext", { recursive: true, force: true });
 if (!process.argv.includes("--no-lint")) lint(out);
 
 /**
- * web-ext lint knows Firefox, not Thunderbird: it flags Thunderbird's own permissions and asks
- * for Firefox's data-collection manifest key. Those are the only findings we accept; any
- * error or any other warning fails the build.
+ * web-ext lint knows Firefox, not Thunderbird: it flags Thunderbird's own permissions, asks
+ * for Firefox's data-collection manifest key and calls experiment_apis privileged-only. Those
+ * are the only findings we accept; any error or any other warning fails the build.
  */
 function lint(dir) {
   const thunderbirdOnly = new Set(["messagesRead", "accountsRead", "compose", "messagesModify", "accountsIdentities", "addressBooks"]);
@@ -50,6 +55,8 @@ function lint(dir) {
   const report = JSON.parse(raw);
   const findings = [...report.errors, ...report.warnings, ...report.notices].filter((m) => {
     if (m.code === "MISSING_DATA_COLLECTION_PERMISSIONS") return false;
+    // Thunderbird runs experiment APIs in release builds (src/experiments); Firefox does not.
+    if (m.code === "MANIFEST_FIELD_PRIVILEGED" && m.instancePath === "/experiment_apis") return false;
     const perm = m.code === "MANIFEST_PERMISSIONS" && /Invalid permissions "([^"]+)"/.exec(m.message);
     return !(perm && thunderbirdOnly.has(perm[1]));
   });

@@ -1,0 +1,4 @@
+import { mount } from "svelte";
+import Unlock from "./Unlock.svelte";
+
+mount(Unlock, { target: document.getElementById("app")! });
