@@ -10,14 +10,13 @@ function escapeHtml(s: string): string {
 }
 
 export async function renderHtmlFile(view: MimeEntity): Promise<string> {
-  let JSDOM: new (html: string) => { window: unknown };
+  let JSDOM: typeof import("jsdom").JSDOM;
   try {
-    // @ts-expect-error jsdom ships no types; only its constructor and window are used here.
-    ({ JSDOM } = (await import("jsdom")) as { JSDOM: typeof JSDOM });
+    ({ JSDOM } = await import("jsdom"));
   } catch {
     throw new SealbirdError("unsupported-algorithm", "--html needs the jsdom package (npm install jsdom).");
   }
-  const purify = createDOMPurify(new JSDOM("").window as unknown as Window & typeof globalThis);
+  const purify = createDOMPurify(new JSDOM("").window);
   const model = buildRenderModel(view, purify);
   const parts = model.blocks.map((b) =>
     b.kind === "text" ? `<pre class="part" data-part="${b.path}">${escapeHtml(b.text)}</pre>` : `<div class="part" data-part="${b.path}">${b.html}</div>`,
