@@ -6,6 +6,8 @@ declare namespace messenger {
   namespace tabs {
     interface Tab { id: number; windowId?: number; type?: string }
     function sendMessage(tabId: number, message: unknown): Promise<unknown>;
+    const onCreated: { addListener(cb: (tab: Tab) => void): void };
+    const onRemoved: { addListener(cb: (tabId: number) => void): void };
   }
   namespace messages {
     interface MessageHeader { id: number; subject: string; author: string; headerMessageId?: string; folder?: unknown }
@@ -61,12 +63,52 @@ declare namespace messenger {
     /** identities.json: MailIdentity (the fields Sealbird reads). Needs accountsRead. */
     interface MailIdentity { id?: string; accountId?: string; email?: string; name?: string; label?: string }
     function list(accountId?: string): Promise<MailIdentity[]>;
+    function get(identityId: string): Promise<MailIdentity | null>;
   }
   namespace idle {
     type IdleState = "active" | "idle" | "locked";
     function setDetectionInterval(intervalInSeconds: number): void;
     function queryState(detectionIntervalInSeconds: number): Promise<IdleState>;
     const onStateChanged: { addListener(cb: (newState: IdleState) => void): void };
+  }
+  /** compose.json (MV3), the parts the composer uses. */
+  namespace compose {
+    type ComposeRecipient = string | { id: string; type: "contact" | "mailingList" };
+    type ComposeRecipientList = ComposeRecipient[];
+    interface EncryptionProperties { name: "OpenPGP" | "S/MIME"; encryptBody?: boolean; signMessage?: boolean; encryptSubject?: boolean }
+    interface ComposeDetails {
+      from?: string;
+      to?: ComposeRecipientList;
+      cc?: ComposeRecipientList;
+      bcc?: ComposeRecipientList;
+      subject?: string;
+      identityId?: string;
+      type?: "draft" | "new" | "redirect" | "reply" | "forward";
+      relatedMessageId?: number;
+      selectedEncryptionTechnology?: EncryptionProperties;
+    }
+    interface SendInfo { mode: string; error?: string; messages: unknown[] }
+    function getComposeDetails(tabId: number): Promise<ComposeDetails>;
+    function setComposeDetails(tabId: number, details: Partial<ComposeDetails>): Promise<void>;
+    function sendMessage(tabId: number, options?: { mode?: "default" | "sendNow" | "sendLater" }): Promise<unknown>;
+    const onBeforeSend: { addListener(cb: (tab: tabs.Tab, details: ComposeDetails) => Promise<{ cancel?: boolean; details?: ComposeDetails }> | { cancel?: boolean }): void };
+    const onAfterSend: { addListener(cb: (tab: tabs.Tab, info: SendInfo) => void): void };
+    const onIdentityChanged: { addListener(cb: (tab: tabs.Tab, identityId: string) => void): void };
+    const onComposeStateChanged: { addListener(cb: (tab: tabs.Tab, state: { canSendNow: boolean; canSendLater: boolean }) => void): void };
+  }
+  namespace composeAction {
+    interface TabDetails { tabId?: number }
+    function setTitle(details: TabDetails & { title: string | null }): Promise<void>;
+    function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
+    function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
+  }
+  /** Sealbird's own experiment (src/experiments/compose-secure): signs/encrypts what a compose window sends. */
+  namespace composeSecure {
+    interface Config { active: boolean; sign: boolean; encrypt: boolean; messages?: Record<string, string> }
+    function configure(tabId: number, config: Config): Promise<void>;
+    function notify(tabId: number, text: string, level?: "info" | "warning"): Promise<void>;
+    function ownCrypto(tabId: number): Promise<{ encrypt: boolean; sign: boolean; technology: "OpenPGP" | "S/MIME" }>;
+    const onEncapsulate: { addListener(cb: (tabId: number, request: unknown) => Promise<unknown>): void };
   }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {

@@ -1,0 +1,12 @@
+/** Wiring for main.ts: `const compose = startCompose(keystore)` at the top level. */
+import type { KeystoreService } from "../keystore-service.js";
+import { ComposeService } from "./service.js";
+
+export { isComposeRequest } from "./types.js";
+export type { ComposeRequest, ComposeView } from "./types.js";
+
+export function startCompose(keystore: KeystoreService): ComposeService {
+  const service = new ComposeService(keystore);
+  service.register();
+  return service;
+}

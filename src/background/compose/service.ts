@@ -1,0 +1,381 @@
+/**
+ * The composer side of Sealbird: per compose tab the Encrypt/Sign/technology state, the live
+ * recipient view for the popup, the checks before a send (onBeforeSend), and the actual
+ * signing/encryption when Thunderbird streams the message (composeSecure.onEncapsulate).
+ *
+ * Sending: Thunderbird builds the MIME message and does SMTP, the Sent copy and Drafts. Our
+ * experiment (src/experiments/compose-secure) puts an nsIMsgComposeSecure in the composer, so
+ * those bytes pass through protectEntity() here. Any failure aborts: nothing is sent or saved.
+ */
+import { SealbirdError, isSealbirdError } from "../../core/errors.js";
+import type { Keyring } from "../../core/keyring/keyring.js";
+import { buildPath } from "../../core/cert/path.js";
+import { unb64 } from "../../core/keyring/record-codec.js";
+import type { KeystoreService } from "../keystore-service.js";
+import { domainRuleFor, getPolicy, identityPolicy } from "../options/policy.js";
+import { addressesOf, assign, chooseTechnology, describeRecipients, type KeyLookup } from "./recipients.js";
+import { protectEntity, unique, type Decision, type EncapsulateRequest } from "./encapsulate.js";
+import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, Technology } from "./types.js";
+
+const STATE_KEY = "sealbird.compose.";
+
+const i18n = (key: string, subs?: string | string[]): string => messenger.i18n.getMessage(key, subs) || key;
+
+function errorText(e: unknown): string {
+  const code = isSealbirdError(e) ? e.code : "internal";
+  const text = i18n(`error_${code.replace(/-/g, "_")}`);
+  const missing = isSealbirdError(e) ? (e.details["missing"] as string[] | undefined) : undefined;
+  return missing?.length ? `${text} ${missing.join(", ")}` : text;
+}
+
+export class ComposeService {
+  private states = new Map<number, ComposeState>();
+  /** Message passwords for keyless recipients: memory only, never persisted, never sent to a page. */
+  private passwords = new Map<number, string>();
+  /** The decision made before the send that is running now (onBeforeSend → onEncapsulate). */
+  private decisions = new Map<number, Decision>();
+  private blocked = new Set<number>();
+  private checkedReply = new Set<number>();
+
+  constructor(private readonly keystore: KeystoreService) {}
+
+  /** Call synchronously at the top level of the background (MV3 wakes the page for these). */
+  register(): void {
+    messenger.compose.onBeforeSend.addListener((tab, details) => this.beforeSend(tab.id, details));
+    messenger.compose.onAfterSend.addListener((tab, info) => {
+      if (!info.error) this.forget(tab.id);
+    });
+    messenger.compose.onIdentityChanged.addListener((tab) => void this.refresh(tab.id));
+    messenger.compose.onComposeStateChanged.addListener((tab) => void this.refresh(tab.id));
+    messenger.tabs.onCreated.addListener((tab) => {
+      if (tab.type === "messageCompose") setTimeout(() => void this.refresh(tab.id), 500);
+    });
+    messenger.tabs.onRemoved.addListener((tabId) => this.forget(tabId));
+    messenger.composeSecure.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
+  }
+
+  async handle(req: ComposeRequest): Promise<unknown> {
+    switch (req.type) {
+      case "compose:get-view":
+        return this.refresh(req.tabId);
+      case "compose:set":
+        return this.set(req.tabId, req);
+      case "compose:resolve-missing":
+        return this.resolveMissing(req.tabId, req.choice, req.password, req.confirmed === true);
+    }
+  }
+
+  // ---- state -----------------------------------------------------------------------------
+
+  private async state(tabId: number): Promise<ComposeState> {
+    let s = this.states.get(tabId);
+    if (s) return s;
+    const kept = (await messenger.storage.session.get(STATE_KEY + tabId))[STATE_KEY + tabId] as ComposeState | undefined;
+    s = kept ?? { sign: false, encrypt: false, technology: "auto", userSetSign: false, userSetEncrypt: false, replyToEncrypted: false };
+    this.states.set(tabId, s);
+    return s;
+  }
+
+  private async save(tabId: number, s: ComposeState): Promise<void> {
+    this.states.set(tabId, s);
+    await messenger.storage.session.set({ [STATE_KEY + tabId]: { ...s } });
+  }
+
+  private forget(tabId: number): void {
+    this.states.delete(tabId);
+    this.passwords.delete(tabId);
+    this.decisions.delete(tabId);
+    this.blocked.delete(tabId);
+    this.checkedReply.delete(tabId);
+    void messenger.storage.session.remove(STATE_KEY + tabId);
+  }
+
+  private async set(tabId: number, req: { sign?: boolean; encrypt?: boolean; technology?: ComposeState["technology"] }): Promise<ComposeView> {
+    const s = await this.state(tabId);
+    const before = await this.refresh(tabId);
+    if (typeof req.sign === "boolean") {
+      s.sign = req.sign;
+      s.userSetSign = true;
+    } else if (!s.userSetSign) s.sign = before.sign;
+    if (typeof req.encrypt === "boolean") {
+      s.encrypt = req.encrypt;
+      s.userSetEncrypt = true;
+    } else if (!s.userSetEncrypt) s.encrypt = before.encrypt;
+    if (req.technology) s.technology = req.technology;
+    if (!s.encrypt) {
+      s.keyless = undefined;
+      this.passwords.delete(tabId);
+    }
+    await this.save(tabId, s);
+    // The user chose Sealbird for this message: Thunderbird's own encryption steps aside, and
+    // the popup says so (never both on the same message).
+    if ((req.sign || req.encrypt) && before.thunderbirdOwn && (before.thunderbirdOwn.encrypt || before.thunderbirdOwn.sign)) {
+      await messenger.compose
+        .setComposeDetails(tabId, { selectedEncryptionTechnology: { name: before.thunderbirdOwn.technology, encryptBody: false, signMessage: false } })
+        .catch(() => undefined);
+    }
+    return this.refresh(tabId);
+  }
+
+  // ---- view ------------------------------------------------------------------------------
+
+  private async lookup(): Promise<KeyLookup> {
+    const ks = await this.keystore.state();
+    if (!ks.exists) return { smimeFor: async () => undefined, pgpFor: async () => undefined, canSign: async () => false };
+    const ring = await this.keystore.keyring();
+    return keyLookup(ring);
+  }
+
+  /** Computes the view, updates the button and arms the experiment to match. */
+  async refresh(tabId: number, given?: messenger.compose.ComposeDetails): Promise<ComposeView> {
+    const view = await this.view(tabId, given);
+    await this.showOnButton(view);
+    await messenger.composeSecure
+      .configure(tabId, { active: view.sign || view.encrypt, sign: view.sign, encrypt: view.encrypt, messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") } })
+      .catch(() => undefined);
+    return view;
+  }
+
+  private async view(tabId: number, given?: messenger.compose.ComposeDetails): Promise<ComposeView> {
+    const s = await this.state(tabId);
+    const details = given ?? (await messenger.compose.getComposeDetails(tabId));
+    await this.checkReply(tabId, s, details);
+    const identity = details.identityId ? await messenger.identities.get(details.identityId).catch(() => undefined) : undefined;
+    const from = addressesOf(details.from ? [details.from] : [])[0] ?? identity?.email?.toLowerCase() ?? "";
+    const emails = addressesOf([...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])]);
+    const ks = await this.keystore.state();
+    const keys = await this.lookup();
+    const recipients = await describeRecipients(emails, keys);
+    const policy = await getPolicy().catch(() => undefined);
+    const idp = policy ? identityPolicy(policy, from) : { signByDefault: false, encryptWhenPossible: true, technology: "smime" as Technology };
+    for (const r of recipients) {
+      const rule = policy ? domainRuleFor(policy, r.email) : undefined;
+      if (rule) r.rule = rule;
+    }
+    const effective = chooseTechnology(s.technology, idp.technology, recipients);
+    const missing = assign(recipients, effective);
+    const canSign = from ? await keys.canSign(from, effective) : false;
+    const own = await messenger.composeSecure.ownCrypto(tabId).catch(() => undefined);
+    const ownOn = !!own && (own.encrypt || own.sign);
+
+    let sign = s.userSetSign ? s.sign : idp.signByDefault && canSign && !ownOn;
+    let encrypt = s.encrypt;
+    let encryptReason: EncryptReason | undefined = s.userSetEncrypt && s.encrypt ? "user" : undefined;
+    if (!s.userSetEncrypt) {
+      const ruled = recipients.some((r) => r.rule);
+      if (s.replyToEncrypted) encryptReason = "reply-encrypted";
+      else if (ruled) encryptReason = "domain-rule";
+      else if (idp.encryptWhenPossible && recipients.length > 0 && missing.length === 0) encryptReason = "all-have-keys";
+      // Thunderbird's own encryption, when the user turned it on, applies instead of our defaults.
+      encrypt = !!encryptReason && !ownOn;
+      if (!encrypt) encryptReason = undefined;
+    }
+    if (!ks.exists) sign = s.userSetSign ? sign : false;
+    return {
+      tabId,
+      from,
+      sign,
+      encrypt,
+      technology: s.technology,
+      effective,
+      ...(encryptReason ? { encryptReason } : {}),
+      recipients,
+      missing,
+      canSign,
+      ...(own && ownOn ? { thunderbirdOwn: own } : {}),
+      replyToEncrypted: s.replyToEncrypted,
+      keystore: ks,
+      ...(s.keyless ? { keyless: s.keyless } : {}),
+      blocked: this.blocked.has(tabId),
+    };
+  }
+
+  /** A reply to / forward of an encrypted message starts with Encrypt on. */
+  private async checkReply(tabId: number, s: ComposeState, details: messenger.compose.ComposeDetails): Promise<void> {
+    if (this.checkedReply.has(tabId)) return;
+    this.checkedReply.add(tabId);
+    if (!details.relatedMessageId || !/^(reply|forward)$/.test(details.type ?? "")) return;
+    try {
+      const raw = await messenger.messages.getRaw(details.relatedMessageId, { data_format: "BinaryString", decrypt: false });
+      const text = typeof raw === "string" ? raw : await raw.text();
+      const head = text.slice(0, Math.max(0, text.search(/\r?\n\r?\n/))) || text.slice(0, 65536);
+      if (/^content-type:\s*(multipart\/encrypted|application\/(x-)?pkcs7-mime)/im.test(head) || /-----BEGIN PGP MESSAGE-----/.test(text.slice(0, 65536))) {
+        s.replyToEncrypted = true;
+        await this.save(tabId, s);
+      }
+    } catch {
+      // The original is gone or unreadable: no hint, nothing else changes.
+    }
+  }
+
+  private async showOnButton(v: ComposeView): Promise<void> {
+    const text = v.encrypt && v.sign ? "E+S" : v.encrypt ? "E" : v.sign ? "S" : "";
+    const title = i18n(v.encrypt ? (v.sign ? "composeTitleEncryptSign" : "composeTitleEncrypt") : v.sign ? "composeTitleSign" : "composeTitleOff");
+    await messenger.composeAction.setBadgeText({ tabId: v.tabId, text }).catch(() => undefined);
+    await messenger.composeAction.setBadgeBackgroundColor({ tabId: v.tabId, color: v.encrypt && v.missing.length ? "#b00020" : v.encrypt ? "#1b7f3b" : "#44617b" }).catch(() => undefined);
+    await messenger.composeAction.setTitle({ tabId: v.tabId, title }).catch(() => undefined);
+  }
+
+  // ---- before the send -------------------------------------------------------------------
+
+  private async stop(tabId: number, text: string): Promise<{ cancel: true }> {
+    await messenger.composeSecure.notify(tabId, text, "warning").catch(() => undefined);
+    return { cancel: true };
+  }
+
+  async beforeSend(tabId: number, details: messenger.compose.ComposeDetails): Promise<{ cancel?: boolean }> {
+    this.decisions.delete(tabId);
+    const view = await this.refresh(tabId, details);
+    const s = await this.state(tabId);
+    if (!view.sign && !view.encrypt) return {};
+    if (view.thunderbirdOwn) return this.stop(tabId, i18n("composeConflict"));
+    if (!view.keystore.exists) return this.stop(tabId, i18n("error_keystore_not_found"));
+    const to = view.recipients.map((r) => r.email);
+    let technology = view.effective;
+    let encrypt = view.encrypt;
+    let password: string | undefined;
+    if (encrypt && view.missing.length) {
+      if (s.keyless === "password" && this.passwords.has(tabId)) {
+        password = this.passwords.get(tabId);
+        technology = "openpgp";
+      } else if (s.keyless === "unencrypted") {
+        encrypt = false;
+      } else {
+        this.blocked.add(tabId);
+        await messenger.windows
+          .create({ url: messenger.runtime.getURL(`ui/compose-popup.html?tabId=${tabId}`), type: "popup", width: 520, height: 620 })
+          .catch(() => undefined);
+        return this.stop(tabId, i18n("composeBlockedMissing", [view.missing.join(", ")]));
+      }
+    }
+    if (!encrypt) {
+      const strict = view.recipients.filter((r) => r.rule === "never-unencrypted").map((r) => r.email);
+      if (strict.length) return this.stop(tabId, i18n("composeNeverUnencrypted", [strict.join(", ")]));
+    }
+    const keys = await this.lookup();
+    const sign = view.sign && (technology === view.effective ? view.canSign : await keys.canSign(view.from, technology));
+    if (view.sign && !sign) return this.stop(tabId, i18n("composeNoSigningKey", [view.from]));
+    if (sign && !view.keystore.unlocked) {
+      await messenger.windows.create({ url: messenger.runtime.getURL("ui/unlock.html"), type: "popup", width: 420, height: 260 }).catch(() => undefined);
+      return this.stop(tabId, i18n("composeUnlockFirst"));
+    }
+    this.blocked.delete(tabId);
+    if (!sign && !encrypt) {
+      await messenger.composeSecure.configure(tabId, { active: false, sign: false, encrypt: false });
+      return {};
+    }
+    this.decisions.set(tabId, { technology, sign, encrypt, from: view.from, to, ...(password ? { password } : {}) });
+    await messenger.composeSecure.notify(tabId, "").catch(() => undefined);
+    await messenger.composeSecure.configure(tabId, {
+      active: true,
+      sign,
+      encrypt,
+      messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") },
+    });
+    return {};
+  }
+
+  private async resolveMissing(tabId: number, choice: "remove" | "password" | "unencrypted", password: string | undefined, confirmed: boolean): Promise<{ sending: boolean }> {
+    const s = await this.state(tabId);
+    const view = await this.refresh(tabId);
+    if (choice === "remove") {
+      const missing = new Set(view.missing);
+      const details = await messenger.compose.getComposeDetails(tabId);
+      const keep = (list: messenger.compose.ComposeRecipientList | undefined) =>
+        (list ?? []).filter((e) => typeof e !== "string" || addressesOf([e]).every((a) => !missing.has(a)));
+      await messenger.compose.setComposeDetails(tabId, { to: keep(details.to), cc: keep(details.cc), bcc: keep(details.bcc) });
+      if (addressesOf([...keep(details.to), ...keep(details.cc), ...keep(details.bcc)].filter((e): e is string => typeof e === "string")).length === 0) {
+        return { sending: false };
+      }
+    } else if (choice === "password") {
+      if (!password || password.length < 8) throw new SealbirdError("usage", "The message password needs at least 8 characters.");
+      this.passwords.set(tabId, password);
+      s.keyless = "password";
+    } else {
+      if (!confirmed) throw new SealbirdError("usage", "Sending unencrypted needs an explicit confirmation.");
+      if (view.recipients.some((r) => r.rule === "never-unencrypted")) throw new SealbirdError("recipient-no-key", "A domain rule forbids sending unencrypted.");
+      s.keyless = "unencrypted";
+    }
+    await this.save(tabId, s);
+    this.blocked.delete(tabId);
+    // Sending goes through onBeforeSend again, now with the choice made.
+    void messenger.compose.sendMessage(tabId, { mode: "sendNow" }).catch(() => undefined);
+    return { sending: true };
+  }
+
+  // ---- the send itself ---------------------------------------------------------------------
+
+  async encapsulate(tabId: number, req: EncapsulateRequest): Promise<{ ok: true; entity: Uint8Array } | { ok: false; message: string }> {
+    try {
+      const ring = await this.keystore.keyring();
+      const from = addressesOf(req.from ? [req.from] : [])[0] ?? req.identityEmail.toLowerCase();
+      let d: Decision;
+      if (req.isDraft) {
+        // Drafts: encrypted to the sender only, never signed.
+        const prefer = (await this.view(tabId)).effective;
+        const other: Technology = prefer === "smime" ? "openpgp" : "smime";
+        const has = (t: Technology) => (t === "smime" ? ring.smimeRecipients([from]).then(() => true, () => false) : hasPgp(ring, from));
+        const technology = (await has(prefer)) ? prefer : (await has(other)) ? other : prefer;
+        d = { technology, sign: false, encrypt: true, from, to: [] };
+      } else {
+        const decided = this.decisions.get(tabId);
+        if (!decided) throw new SealbirdError("internal", "No decision for this send.");
+        // Thunderbird's own list (To, Cc, Bcc) is what is really sent: encrypt to exactly that.
+        d = { ...decided, from, to: unique(addressesOf(req.recipients)) };
+      }
+      const entity = await protectEntity(ring, req, d);
+      return { ok: true, entity };
+    } catch (e) {
+      return { ok: false, message: `${i18n("composeFailed")} ${errorText(e)}` };
+    } finally {
+      if (!req.isDraft) this.decisions.delete(tabId);
+    }
+  }
+}
+
+async function hasPgp(ring: Keyring, email: string): Promise<boolean> {
+  return ring.pgpPublicFor([email]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** KeyLookup over the keyring's public records (works while the keystore is locked). */
+export function keyLookup(ring: Keyring): KeyLookup {
+  const store = ring.store;
+  return {
+    async smimeFor(email) {
+      const addr = email.toLowerCase();
+      const records = [...(await store.listRecords("smime-identity")), ...(await store.listRecords("smime-certificate"))]
+        .filter((r) => ((r.public["emails"] as string[] | undefined) ?? []).includes(addr))
+        .sort((a, b) => String(b.public["notAfter"]).localeCompare(String(a.public["notAfter"])));
+      const r = records[0];
+      if (!r) return undefined;
+      const cert = unb64(String(r.public["certificate"]));
+      const pool = ((r.public["chain"] as string[] | undefined) ?? []).map(unb64);
+      const anchors = (await store.listRecords("trust-anchor")).map((a) => unb64(String(a.public["certificate"])));
+      const trusted = await buildPath(cert, pool, anchors, new Date()).then(
+        (p) => p.trusted,
+        () => false,
+      );
+      const key: RecipientKey = { fingerprint: String(r.public["fingerprint"] ?? ""), label: String(r.public["subject"] ?? ""), trusted };
+      if (r.public["notAfter"]) key.notAfter = String(r.public["notAfter"]);
+      return key;
+    },
+    async pgpFor(email) {
+      const addr = email.toLowerCase();
+      const records = [...(await store.listRecords("pgp-secret-key")), ...(await store.listRecords("pgp-public-key"))].filter((r) =>
+        ((r.public["emails"] as string[] | undefined) ?? []).includes(addr),
+      );
+      const r = records.find((x) => x.public["pending"] !== true) ?? records[0];
+      if (!r) return undefined;
+      const ids = (r.public["userIds"] as string[] | undefined) ?? [];
+      return { fingerprint: String(r.public["fingerprint"] ?? ""), label: ids[0] ?? addr, trusted: r.public["pending"] !== true };
+    },
+    async canSign(email, technology) {
+      const addr = email.toLowerCase();
+      const kind = technology === "smime" ? "smime-identity" : "pgp-secret-key";
+      return (await store.listRecords(kind)).some((r) => ((r.public["emails"] as string[] | undefined) ?? []).includes(addr));
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The composer's state per compose tab and what the compose popup sees. Only public facts:
+ * addresses, fingerprints, certificate subjects. A message password given for keyless
+ * recipients stays in the background's memory and is never sent back to a page.
+ */
+export type Technology = "smime" | "openpgp";
+export type TechnologyChoice = Technology | "auto";
+
+/** Why Encrypt is on (shown in the popup). */
+export type EncryptReason = "user" | "policy" | "all-have-keys" | "domain-rule" | "reply-encrypted";
+
+export interface ComposeState {
+  sign: boolean;
+  encrypt: boolean;
+  technology: TechnologyChoice;
+  /** The user set the toggle in the popup: the policy no longer changes it. */
+  userSetSign: boolean;
+  userSetEncrypt: boolean;
+  /** The message replies to or forwards an encrypted message. */
+  replyToEncrypted: boolean;
+  /** The user chose, for this message, what happens to recipients without a key. */
+  keyless?: "password" | "unencrypted";
+}
+
+export interface RecipientKey {
+  fingerprint: string;
+  /** Certificate subject or OpenPGP user ID. */
+  label: string;
+  notAfter?: string;
+  /** S/MIME: a path to a trust anchor exists and the certificate is valid; OpenPGP: accepted key. */
+  trusted: boolean;
+}
+
+export interface RecipientView {
+  email: string;
+  smime?: RecipientKey;
+  pgp?: RecipientKey;
+  /** The technology this recipient is encrypted with for this message; absent = no key. */
+  uses?: Technology;
+  /** A domain rule for this address. */
+  rule?: "always-encrypt" | "never-unencrypted";
+  /** Looks like a mailing list (warned: members need the list's key). */
+  list?: boolean;
+}
+
+export interface ComposeView {
+  tabId: number;
+  from: string;
+  sign: boolean;
+  encrypt: boolean;
+  technology: TechnologyChoice;
+  /** The technology the message will use. */
+  effective: Technology;
+  encryptReason?: EncryptReason;
+  recipients: RecipientView[];
+  /** Recipients without a key in the effective technology (Encrypt on blocks the send). */
+  missing: string[];
+  /** The sender can sign in the effective technology. */
+  canSign: boolean;
+  /** Thunderbird's own OpenPGP/S/MIME is on for this message too. */
+  thunderbirdOwn?: { technology: "OpenPGP" | "S/MIME"; encrypt: boolean; sign: boolean };
+  replyToEncrypted: boolean;
+  keystore: { exists: boolean; unlocked: boolean };
+  keyless?: "password" | "unencrypted";
+  /** Sending was stopped by Sealbird and waits for the user (missing keys). */
+  blocked: boolean;
+}
+
+export type ComposeRequest =
+  | { type: "compose:get-view"; tabId: number }
+  | { type: "compose:set"; tabId: number; sign?: boolean; encrypt?: boolean; technology?: TechnologyChoice }
+  /** The user's choice for recipients without a key; the message is then sent. */
+  | { type: "compose:resolve-missing"; tabId: number; choice: "remove" | "password" | "unencrypted"; password?: string; confirmed?: boolean };
+
+export function isComposeRequest(m: unknown): m is ComposeRequest {
+  return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string" && (m as { type: string }).type.startsWith("compose:");
+}
