@@ -32,7 +32,14 @@ export function saveDownload(d: Download): void {
 export function formatDate(iso: string | undefined): string {
   if (!iso) return t("validityNever");
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(undefined, { year: "numeric", month: "2-digit", day: "2-digit" });
+  if (Number.isNaN(d.getTime())) return iso;
+  // Thunderbird's UI language, not the system's: a German Thunderbird shows 31.03.2027.
+  const locale = t("@@ui_locale").replace("_", "-");
+  try {
+    return d.toLocaleDateString(locale, { year: "numeric", month: "2-digit", day: "2-digit" });
+  } catch {
+    return d.toLocaleDateString(undefined, { year: "numeric", month: "2-digit", day: "2-digit" });
+  }
 }
 
 /** "ab12cd34…" → "AB12 CD34 …" (groups of four, for reading aloud over the phone). */
