@@ -5,6 +5,8 @@
 import * as asn1js from "asn1js";
 import { SealbirdError, type ErrorCode } from "../errors.js";
 import { MAX_PKCS12_BYTES } from "./limits.js";
+import { parseBounded } from "../asn1/bounded-ber.js";
+import { concatBytes } from "../bytes.js";
 
 export type Node = asn1js.AsnType;
 
@@ -14,26 +16,8 @@ export type Node = asn1js.AsnType;
  * after the top-level element are ignored: the MAC covers what matters.
  */
 export function parseBer(bytes: Uint8Array, what: string, code: ErrorCode = "pkcs12-corrupt"): Node {
-  if (bytes.length > MAX_PKCS12_BYTES) {
-    throw new SealbirdError("input-too-large", `${what} is larger than 10 MB.`, { limit: MAX_PKCS12_BYTES });
-  }
-  let res: ReturnType<typeof asn1js.fromBER>;
-  try {
-    res = asn1js.fromBER(bytes, {
-      // PFX → AuthenticatedSafe → SafeContents → bag → key is under 20 levels.
-      maxDepth: 40,
-      maxNodes: 200_000,
-      maxContentLength: MAX_PKCS12_BYTES,
-      // Ciphertext OCTET STRINGs must not be speculatively parsed as ASN.1.
-      parseEmbedded: false,
-    });
-  } catch (e) {
-    throw new SealbirdError(code, `${what} could not be parsed.`, {}, { cause: e });
-  }
-  if (res.offset === -1 || res.result.error) {
-    throw new SealbirdError(code, `${what} could not be parsed: ${res.result.error || "invalid BER"}`);
-  }
-  return res.result;
+  // PFX → AuthenticatedSafe → SafeContents → bag → key is under 20 levels.
+  return parseBounded(bytes, { maxBytes: MAX_PKCS12_BYTES, maxDepth: 40, maxNodes: 200_000 }, what, code);
 }
 
 /** Builds a pkijs object from a parsed node; schema mismatches become `code`. */
@@ -71,15 +55,7 @@ function joinChunks(chunks: readonly Node[], what: string, code: ErrorCode, dept
         : new Uint8Array((c as asn1js.Primitive).valueBlock.valueHexView),
     );
   }
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The exact encoding a node was parsed from (so DER we hand out is byte-identical to the file's). */

@@ -6,6 +6,7 @@
 import * as asn1js from "asn1js";
 import { SealbirdError, type ErrorCode } from "../errors.js";
 import { concatBytes } from "../bytes.js";
+import { parseBounded } from "../asn1/bounded-ber.js";
 
 export type Node = asn1js.AsnType;
 
@@ -13,23 +14,8 @@ export type Node = asn1js.AsnType;
 export const MAX_CMS_BYTES = 100 * 1024 * 1024;
 
 export function parseBer(bytes: Uint8Array, code: ErrorCode = "asn1-malformed", what = "CMS structure"): Node {
-  if (bytes.length > MAX_CMS_BYTES) throw new SealbirdError("input-too-large", `${what} is larger than 100 MB.`, { limit: MAX_CMS_BYTES });
-  let res: ReturnType<typeof asn1js.fromBER>;
-  try {
-    res = asn1js.fromBER(bytes, {
-      // CMS is at most ~15 levels deep; anything deeper is an attack on the parser's stack.
-      maxDepth: 48,
-      // Streaming writers chunk the content into small OCTET STRINGs: allow many nodes.
-      maxNodes: 4_000_000,
-      maxContentLength: MAX_CMS_BYTES,
-      // Do not speculatively parse every OCTET STRING as ASN.1 (25 MB of ciphertext).
-      parseEmbedded: false,
-    });
-  } catch (e) {
-    throw new SealbirdError(code, `${what} could not be parsed.`, {}, { cause: e });
-  }
-  if (res.offset === -1) throw new SealbirdError(code, `${what} could not be parsed: ${res.result.error}`);
-  return res.result;
+  // CMS is at most ~15 levels deep; streaming writers chunk content into many small OCTET STRINGs.
+  return parseBounded(bytes, { maxBytes: MAX_CMS_BYTES, maxDepth: 48, maxNodes: 4_000_000 }, what, code);
 }
 
 export function fail(code: ErrorCode, msg: string): never {
