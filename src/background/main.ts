@@ -5,15 +5,27 @@
 import createDOMPurify from "dompurify";
 import { DisplayService } from "./display-service.js";
 import { KeystoreService } from "./keystore-service.js";
+import { attachKeystore } from "./options/autolock.js";
 import { isRequest, type Request } from "./protocol.js";
 import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
-import { isSealbirdError } from "../core/errors.js";
+import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
+import { isComposeRequest, startCompose } from "./compose/index.js";
 
 const keystore = new KeystoreService();
+attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window));
+const compose = startCompose(keystore);
 
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
+keystore.onLockChange((unlocked) => void (unlocked ? refreshOpenMessages() : display.forgetDecrypted()));
+
+/** After an unlock (prompt, options page): messages waiting for the key render in place. */
+async function refreshOpenMessages(): Promise<void> {
+  for (const tabId of await display.refreshAfterUnlock()) {
+    await messenger.tabs.sendMessage(tabId, { type: "display:refresh" }).catch(() => undefined);
+  }
+}
 
 /**
  * Every answer is `{ ok: true, value }` or `{ ok: false, error: { code, message } }`: a thrown
@@ -21,7 +33,8 @@ messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.
  */
 messenger.runtime.onMessage.addListener((message, sender) => {
   let work: Promise<unknown>;
-  if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
+  if (isComposeRequest(message)) work = compose.handle(message);
+  else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
   else if (isRequest(message)) work = handle(message, sender);
   else return undefined;
   return work.then(
@@ -37,6 +50,11 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
   switch (req.type) {
     case "display:get-view":
       return sender.tab ? display.viewForTab(sender.tab.id) : { kind: "plain" };
+    case "display:attachment":
+      if (!sender.tab) throw new SealbirdError("usage", "Attachments are only given to the tab that shows the message.");
+      return display.attachmentForTab(sender.tab.id, req.path);
+    case "display:summary":
+      return display.summaryForTab(req.tabId);
     case "status:get":
       return display.statusForTab(req.tabId);
     case "keystore:state":
@@ -47,13 +65,9 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
       return importKeyFile(await keystore.keyring(), req.bytes, req.password, req.as);
     case "keyring:list":
       return (await keystore.keyring()).list();
-    case "keystore:unlock": {
-      await keystore.unlock(req.passphrase);
-      for (const tabId of await display.refreshAfterUnlock()) {
-        await messenger.tabs.sendMessage(tabId, { type: "display:refresh" }).catch(() => undefined);
-      }
+    case "keystore:unlock":
+      await keystore.unlock(req.passphrase); // onLockChange below refreshes the open messages
       return keystore.state();
-    }
     case "keystore:lock":
       await keystore.lock();
       return keystore.state();
@@ -63,8 +77,11 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
   }
 }
 
+// Registered scripts persist; getRegisteredScripts({ids}) throws for an unknown id, so list all.
 void messenger.scripting.messageDisplay
-  .getRegisteredScripts({ ids: ["sealbird-display"] })
+  .getRegisteredScripts()
   .then((found) =>
-    found.length ? undefined : messenger.scripting.messageDisplay.registerScripts([{ id: "sealbird-display", js: ["message-display-script.js"] }]),
+    found.some((s) => s.id === "sealbird-display")
+      ? undefined
+      : messenger.scripting.messageDisplay.registerScripts([{ id: "sealbird-display", js: ["message-display-script.js"] }]),
   );
