@@ -10,52 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseMime } from "../src/core/mime/index.js";
 import { generatePgpKey, exportSecretKey, pgpEncrypt, openPgp, type PgpContext } from "../src/core/pgp/index.js";
+import { attachmentMessage, formatBench, gc, MemoryPeak, type BenchRow } from "./bench-lib.js";
 
-export interface PgpBenchRow {
-  size: string;
-  operation: "encrypt+sign" | "decrypt+verify";
-  engineMs: number;
-  gpgMs: number;
-  /** engine time / gpg time (gpg includes process start-up and its agent round trips). */
-  ratio: number;
-  /** Highest RSS and ArrayBuffer memory seen while the engine ran, MB. */
-  peakRssMb: number;
-  peakArrayBuffersMb: number;
-}
+export type PgpBenchRow = BenchRow;
 
-function message(bytes: number): Uint8Array {
-  const att = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(att.subarray(i, Math.min(bytes, i + 65536)));
-  const b64 = Buffer.from(att).toString("base64").replace(/.{76}/g, "$&\r\n");
-  const text =
-    'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nReport attached.\r\n--b1\r\n' +
-    'Content-Type: application/octet-stream; name="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-    b64 +
-    "\r\n--b1--\r\n";
-  return new Uint8Array(Buffer.from(text, "latin1"));
-}
 
-class MemoryPeak {
-  rss = 0;
-  ab = 0;
-  private timer: ReturnType<typeof setInterval>;
-  constructor() {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 5);
-  }
-  sample(): void {
-    const m = process.memoryUsage();
-    this.rss = Math.max(this.rss, m.rss);
-    this.ab = Math.max(this.ab, m.arrayBuffers);
-  }
-  stop(): { rss: number; ab: number } {
-    this.sample();
-    clearInterval(this.timer);
-    return { rss: this.rss / 1048576, ab: this.ab / 1048576 };
-  }
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
 
 export async function benchPgp(sizes: number[] = [1 << 20, 25 << 20]): Promise<PgpBenchRow[]> {
   const home = mkdtempSync(join(tmpdir(), "sealbird-bench-gpg-"));
@@ -79,7 +38,7 @@ export async function benchPgp(sizes: number[] = [1 << 20, 25 << 20]): Promise<P
     const rows: PgpBenchRow[] = [];
     for (const size of sizes) {
       const label = `${Math.round(size / 1048576)} MB`;
-      const msg = message(size);
+      const msg = attachmentMessage(size);
       writeFileSync(join(home, "msg.eml"), msg);
       gc?.();
 
@@ -93,7 +52,7 @@ export async function benchPgp(sizes: number[] = [1 << 20, 25 << 20]): Promise<P
       t = performance.now();
       gpg(["--armor", "--compress-algo", "none", "--local-user", fpr, "--recipient", fpr, "--sign", "--encrypt", "--output", "g.asc", "msg.eml"]);
       const gpgEnc = performance.now() - t;
-      rows.push({ size: label, operation: "encrypt+sign", engineMs: engineEnc, gpgMs: gpgEnc, ratio: engineEnc / gpgEnc, peakRssMb: m1.rss, peakArrayBuffersMb: m1.ab });
+      rows.push({ size: label, operation: "encrypt+sign", engineMs: engineEnc, toolMs: gpgEnc, ratio: engineEnc / gpgEnc, peakRssMb: m1.rss, peakArrayBuffersMb: m1.ab });
       gc?.();
 
       mem = new MemoryPeak();
@@ -111,7 +70,7 @@ export async function benchPgp(sizes: number[] = [1 << 20, 25 << 20]): Promise<P
       t = performance.now();
       gpg(["--output", "g-dec.eml", "--decrypt", "ours.asc"]);
       const gpgDec = performance.now() - t;
-      rows.push({ size: label, operation: "decrypt+verify", engineMs: engineDec, gpgMs: gpgDec, ratio: engineDec / gpgDec, peakRssMb: m2.rss, peakArrayBuffersMb: m2.ab });
+      rows.push({ size: label, operation: "decrypt+verify", engineMs: engineDec, toolMs: gpgDec, ratio: engineDec / gpgDec, peakRssMb: m2.rss, peakArrayBuffersMb: m2.ab });
       gc?.();
     }
     return rows;
@@ -122,11 +81,5 @@ export async function benchPgp(sizes: number[] = [1 << 20, 25 << 20]): Promise<P
 }
 
 export function formatPgpBench(rows: PgpBenchRow[]): string {
-  const lines = ["size   operation        engine ms     gpg ms  ratio  peak RSS MB  peak ArrayBuffers MB"];
-  for (const r of rows) {
-    lines.push(
-      `${r.size.padEnd(6)} ${r.operation.padEnd(15)} ${r.engineMs.toFixed(0).padStart(10)} ${r.gpgMs.toFixed(0).padStart(10)} ${r.ratio.toFixed(2).padStart(6)} ${r.peakRssMb.toFixed(0).padStart(12)} ${r.peakArrayBuffersMb.toFixed(0).padStart(21)}`,
-    );
-  }
-  return lines.join("\n");
+  return formatBench(rows, "gpg");
 }

@@ -13,30 +13,11 @@ import { decryptCms } from "../src/core/smime/enveloped.js";
 import { verifyCms } from "../src/core/smime/verify.js";
 import { cmsBody } from "../src/core/smime/open.js";
 import type { MimeEntity } from "../src/core/mime/entity.js";
+import { decodeBody, parseMime } from "../src/core/mime/index.js";
+import { attachmentMessage, formatBench, gc, MemoryPeak, type BenchRow } from "./bench-lib.js";
 
-export interface SmimeBenchRow {
-  size: string;
-  operation: "sign+encrypt" | "decrypt+verify";
-  engineMs: number;
-  opensslMs: number;
-  /** engine time / openssl time (openssl includes process start-up, two processes). */
-  ratio: number;
-  /** Highest RSS and ArrayBuffer memory seen while the engine ran, MB. */
-  peakRssMb: number;
-  peakArrayBuffersMb: number;
-}
+export type SmimeBenchRow = BenchRow;
 
-function message(bytes: number): Uint8Array {
-  const att = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(att.subarray(i, Math.min(bytes, i + 65536)));
-  const b64 = Buffer.from(att).toString("base64").replace(/.{76}/g, "$&\r\n");
-  const text =
-    'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nReport attached.\r\n--b1\r\n' +
-    'Content-Type: application/octet-stream; name="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-    b64 +
-    "\r\n--b1--\r\n";
-  return new Uint8Array(Buffer.from(text, "latin1"));
-}
 
 /** A body-only MimeEntity for the engine's own output (header section, blank line, base64). */
 function simpleEntity(raw: Uint8Array): MimeEntity {
@@ -55,36 +36,10 @@ function simpleEntity(raw: Uint8Array): MimeEntity {
 
 /** Splits the multipart/signed we write into first-part bytes and signature DER. */
 function splitSigned(raw: Uint8Array): { content: Uint8Array; signature: Uint8Array } {
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const boundary = /boundary="([^"]+)"/.exec(buf.subarray(0, 1024).toString("latin1"))![1]!;
-  const delim = Buffer.from(`--${boundary}\r\n`, "latin1");
-  const start = buf.indexOf(delim) + delim.length;
-  const end = buf.indexOf(Buffer.from(`\r\n--${boundary}\r\n`, "latin1"), start);
-  const sigPart = raw.subarray(end + boundary.length + 6);
-  return { content: raw.subarray(start, end), signature: cmsBody(simpleEntity(sigPart)) };
+  const e = parseMime(raw);
+  return { content: e.children[0]!.raw, signature: decodeBody(e.children[1]!) };
 }
 
-class MemoryPeak {
-  rss = 0;
-  ab = 0;
-  private timer: ReturnType<typeof setInterval>;
-  constructor() {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 5);
-  }
-  sample(): void {
-    const m = process.memoryUsage();
-    this.rss = Math.max(this.rss, m.rss);
-    this.ab = Math.max(this.ab, m.arrayBuffers);
-  }
-  stop(): { rss: number; ab: number } {
-    this.sample();
-    clearInterval(this.timer);
-    return { rss: this.rss / 1048576, ab: this.ab / 1048576 };
-  }
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
 
 export async function benchSmime(sizes: number[] = [1 << 20, 25 << 20]): Promise<SmimeBenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "sealbird-bench-"));
@@ -101,7 +56,7 @@ export async function benchSmime(sizes: number[] = [1 << 20, 25 << 20]): Promise
     const rows: SmimeBenchRow[] = [];
     for (const size of sizes) {
       const label = `${Math.round(size / 1048576)} MB`;
-      const msg = message(size);
+      const msg = attachmentMessage(size);
       writeFileSync(join(dir, "msg.eml"), msg);
       gc?.();
 
@@ -118,7 +73,7 @@ export async function benchSmime(sizes: number[] = [1 << 20, 25 << 20]): Promise
       ossl(["cms", "-sign", "-binary", "-in", "msg.eml", "-signer", "c.pem", "-inkey", "k.pem", "-out", "o-signed.eml"]);
       ossl(["cms", "-encrypt", "-aes256", "-binary", "-in", "o-signed.eml", "-out", "o-enc.p7m", "c.pem"]);
       const osslSign = performance.now() - t;
-      rows.push({ size: label, operation: "sign+encrypt", engineMs: engineSign, opensslMs: osslSign, ratio: engineSign / osslSign, peakRssMb: m1.rss, peakArrayBuffersMb: m1.ab });
+      rows.push({ size: label, operation: "sign+encrypt", engineMs: engineSign, toolMs: osslSign, ratio: engineSign / osslSign, peakRssMb: m1.rss, peakArrayBuffersMb: m1.ab });
       gc?.();
 
       // Engine: decrypt, then verify the multipart/signed inside.
@@ -135,7 +90,7 @@ export async function benchSmime(sizes: number[] = [1 << 20, 25 << 20]): Promise
       ossl(["cms", "-decrypt", "-in", "ours.p7m", "-recip", "c.pem", "-inkey", "k.pem", "-binary", "-out", "o-dec.eml"]);
       ossl(["cms", "-verify", "-in", "o-dec.eml", "-CAfile", "c.pem", "-out", "o-verified.eml"]);
       const osslOpen = performance.now() - t;
-      rows.push({ size: label, operation: "decrypt+verify", engineMs: engineOpen, opensslMs: osslOpen, ratio: engineOpen / osslOpen, peakRssMb: m2.rss, peakArrayBuffersMb: m2.ab });
+      rows.push({ size: label, operation: "decrypt+verify", engineMs: engineOpen, toolMs: osslOpen, ratio: engineOpen / osslOpen, peakRssMb: m2.rss, peakArrayBuffersMb: m2.ab });
       gc?.();
     }
     return rows;
@@ -145,11 +100,5 @@ export async function benchSmime(sizes: number[] = [1 << 20, 25 << 20]): Promise
 }
 
 export function formatSmimeBench(rows: SmimeBenchRow[]): string {
-  const lines = ["size   operation        engine ms  openssl ms  ratio  peak RSS MB  peak ArrayBuffers MB"];
-  for (const r of rows) {
-    lines.push(
-      `${r.size.padEnd(6)} ${r.operation.padEnd(15)} ${r.engineMs.toFixed(0).padStart(10)} ${r.opensslMs.toFixed(0).padStart(11)} ${r.ratio.toFixed(2).padStart(6)} ${r.peakRssMb.toFixed(0).padStart(12)} ${r.peakArrayBuffersMb.toFixed(0).padStart(21)}`,
-    );
-  }
-  return lines.join("\n");
+  return formatBench(rows, "openssl");
 }
