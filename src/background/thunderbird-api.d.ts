@@ -90,7 +90,6 @@ declare namespace messenger {
     interface SendInfo { mode: string; error?: string; messages: unknown[] }
     function getComposeDetails(tabId: number): Promise<ComposeDetails>;
     function setComposeDetails(tabId: number, details: Partial<ComposeDetails>): Promise<void>;
-    function sendMessage(tabId: number, options?: { mode?: "default" | "sendNow" | "sendLater" }): Promise<unknown>;
     const onBeforeSend: { addListener(cb: (tab: tabs.Tab, details: ComposeDetails) => Promise<{ cancel?: boolean; details?: ComposeDetails }> | { cancel?: boolean }): void };
     const onAfterSend: { addListener(cb: (tab: tabs.Tab, info: SendInfo) => void): void };
     const onIdentityChanged: { addListener(cb: (tab: tabs.Tab, identityId: string) => void): void };
@@ -108,6 +107,7 @@ declare namespace messenger {
     function configure(tabId: number, config: Config): Promise<void>;
     function notify(tabId: number, text: string, level?: "info" | "warning"): Promise<void>;
     function ownCrypto(tabId: number): Promise<{ encrypt: boolean; sign: boolean; technology: "OpenPGP" | "S/MIME" }>;
+    function sendNow(tabId: number): Promise<void>;
     const onEncapsulate: { addListener(cb: (tabId: number, request: unknown) => Promise<unknown>): void };
   }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */

@@ -299,7 +299,8 @@ export class ComposeService {
     await this.save(tabId, s);
     this.blocked.delete(tabId);
     // Sending goes through onBeforeSend again, now with the choice made.
-    void messenger.compose.sendMessage(tabId, { mode: "sendNow" }).catch(() => undefined);
+    await messenger.composeSecure.notify(tabId, "").catch(() => undefined);
+    await messenger.composeSecure.sendNow(tabId);
     return { sending: true };
   }
 

@@ -7,6 +7,7 @@
  *   configure(tabId, { active, sign, encrypt, messages })  arm/disarm one compose window
  *   notify(tabId, text, level)                             a notification bar in that window
  *   ownCrypto(tabId)                                       Thunderbird's own toggles
+ *   sendNow(tabId)                                         presses the composer's Send (after a choice in our window)
  *   onEncapsulate(tabId, request) -> { ok, entity? , message? }   (persistent event)
  *
  * Flow for an armed window: Thunderbird dispatches `compose-send-message` (sends and draft
@@ -131,12 +132,14 @@ class SealbirdComposeSecure {
       };
       this.chunks = [];
       const answer = waitFor(this.extState, this.state.tabId, request);
-      if (!answer?.ok || !(answer.entity instanceof Uint8Array)) {
+      // The answer is a structured clone from the background: its Uint8Array belongs to
+      // another global, so `instanceof` would be false; ArrayBuffer.isView is not fooled.
+      if (!answer?.ok || !ArrayBuffer.isView(answer.entity)) {
         const text = answer?.message || this.state.config.messages.failed || "Sealbird could not protect this message.";
         showNotice(this.win, text, "warning");
         throw Components.Exception(text, Cr.NS_ERROR_ABORT);
       }
-      writeBytes(this.outStream, answer.entity);
+      writeBytes(this.outStream, new Uint8Array(answer.entity));
     } finally {
       restore(this.win, this.state);
     }
@@ -146,7 +149,7 @@ class SealbirdComposeSecure {
 /** Fires onEncapsulate and spins the event loop until a listener answered or time ran out. */
 function waitFor(extState, tabId, request) {
   const listeners = [...extState.listeners];
-  if (!listeners.length) return { ok: false, message: "" };
+  if (!listeners.length) return { ok: false, message: "" }; // background not listening: abort
   let done = false;
   let answer;
   const timer = setTimeout(() => {
@@ -262,6 +265,12 @@ this.composeSecure = class extends ExtensionCommon.ExtensionAPIPersistent {
           const win = composeWindow(extension, tabId);
           if (text) showNotice(win, text, level);
           else win.gComposeNotification?.getNotificationWithValue(NOTIFICATION_ID)?.close();
+        },
+        async sendNow(tabId) {
+          // The user's explicit choice in Sealbird's window ("… and send"): the same command as
+          // the composer's Send button, so every check (onBeforeSend included) runs again.
+          const win = composeWindow(extension, tabId);
+          win.setTimeout(() => win.goDoCommand("cmd_sendNow"), 0);
         },
         async ownCrypto(tabId) {
           const win = composeWindow(extension, tabId);

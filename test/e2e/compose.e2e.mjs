@@ -1,0 +1,221 @@
+// Sending with the real Sealbird add-on from Thunderbird's compose window: S/MIME and PGP/MIME
+// checked with openssl and gpg, the Sent copy readable by the sender, keyless recipients held
+// until the user chooses (password message opened by gpg), an encrypted draft, and a failed
+// send that leaves the composer open and nothing in Sent. The toggles are set through the
+// add-on's own request interface (compose:set), as its popup does.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { test, before, after } from "./lib/runner.mjs";
+import { startSession } from "./lib/session.mjs";
+import * as mail from "./lib/mail.mjs";
+import * as sb from "./lib/sealbird.mjs";
+import * as cmp from "./lib/compose.mjs";
+import { TestKeys } from "./fixtures/messages.mjs";
+
+const ID = sb.SEALBIRD_ID;
+const PASSPHRASE = "correct horse battery staple compose";
+
+let s;
+let keys;
+
+before(
+  async () => {
+    const xpi = sb.buildSealbirdXpi();
+    keys = new TestKeys();
+    s = await startSession({ name: "compose", addons: [{ id: ID, xpi }] });
+    await mail.waitForAddon(s.tb, ID);
+    const files = [...keys.keyFiles(), { bytes: new Uint8Array(fs.readFileSync(keys.file("bob.pem"))), as: "correspondent" }];
+    const imported = await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files });
+    console.log(`  keystore provisioned through the options page: ${imported.length} entries`);
+  },
+  { timeoutMs: 240_000 },
+);
+
+after(async () => {
+  await s?.stop();
+  keys?.dispose();
+});
+
+/** Opens a composer, sets Sealbird's toggles through compose:set, returns the view. */
+async function compose({ to, subject, body, sign, encrypt, technology }) {
+  await mail.openCompose(s.tb, { to, subject, body });
+  const tabId = await cmp.composeTabId(s.tb);
+  const view = await sb.extensionCallOk(s.tb, { type: "compose:set", tabId, sign, encrypt, technology });
+  return { tabId, view };
+}
+
+function write(name, bytes) {
+  const p = keys.file(name);
+  fs.writeFileSync(p, bytes);
+  return name;
+}
+
+/** The body of the MIME part whose Content-Disposition names `filename`, base64-decoded. */
+function attachmentBytes(mime, filename) {
+  const at = mime.indexOf(`filename="${filename}"`);
+  assert.ok(at > 0, `attachment ${filename} present`);
+  const start = mime.indexOf("\r\n\r\n", at) + 4;
+  const end = mime.indexOf("\r\n--", start);
+  return Buffer.from(mime.slice(start, end).replace(/\s+/g, ""), "base64");
+}
+
+/** The entity text plus every base64 body in it decoded (Thunderbird base64-encodes text parts here). */
+function readable(mime) {
+  const decoded = [...mime.matchAll(/\r\n\r\n((?:[A-Za-z0-9+/=]{4,}\r\n)+)/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8"));
+  return [mime, ...decoded].join("\n");
+}
+
+const SECRET_SUBJECT = "Quarterly numbers (secret subject)";
+
+test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifies; Subject only inside; Sent copy opens with alice's key", async () => {
+  s.smtp.reset();
+  const attachment = randomBytes(3000);
+  const { view } = await compose({ to: "bob@example.org", subject: SECRET_SUBJECT, body: "Hello Bob, S/MIME from the e2e suite.", sign: true, encrypt: true, technology: "smime" });
+  assert.equal(view.effective, "smime");
+  assert.deepEqual(view.missing, []);
+  assert.equal(view.recipients[0].uses, "smime");
+  assert.equal(view.recipients[0].smime.trusted, true);
+  await cmp.attachFile(s.tb, { name: "numbers.bin", bytes: attachment });
+  const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
+  const r = await cmp.trySend(s.tb);
+  assert.deepEqual(r, { sent: true });
+  const [m] = await s.smtp.waitForMessages(1);
+  const raw = m.raw.toString("latin1");
+  assert.match(raw, /^Subject: \[\.\.\.\]\r?$/m);
+  assert.ok(!raw.includes("secret subject"), "real Subject never outside");
+  assert.match(raw, /^Content-Type: application\/pkcs7-mime;[^]*smime-type="?enveloped-data/im);
+
+  write("sent-smime.eml", m.raw);
+  keys.openssl(["cms", "-decrypt", "-in", "sent-smime.eml", "-inkey", "bob.key", "-recip", "bob.pem", "-out", "dec-bob.mime"]);
+  keys.openssl(["cms", "-verify", "-in", "dec-bob.mime", "-CAfile", "root.pem", "-out", "content-bob.mime"]);
+  const content = fs.readFileSync(keys.file("content-bob.mime")).toString("latin1");
+  assert.match(content, /^Subject: Quarterly numbers \(secret subject\)\r?$/m);
+  assert.match(content, /hp="cipher"/);
+  assert.match(readable(content), /Hello Bob, S\/MIME from the e2e suite\./);
+  assert.ok(attachmentBytes(content, "numbers.bin").equals(attachment), "attachment bytes equal");
+
+  // The Sent copy: the same protected bytes, readable with the sender's own key.
+  const sent = await waitForFolder("fcc", sentBefore + 1);
+  const copy = sent[sent.length - 1];
+  write("sent-copy.eml", copy);
+  keys.openssl(["cms", "-decrypt", "-in", "sent-copy.eml", "-inkey", "alice.key", "-recip", "alice.pem", "-out", "dec-alice.mime"]);
+  keys.openssl(["cms", "-verify", "-in", "dec-alice.mime", "-CAfile", "root.pem", "-out", "content-alice.mime"]);
+  assert.match(readable(fs.readFileSync(keys.file("content-alice.mime")).toString("latin1")), /Hello Bob, S\/MIME/);
+  assert.ok(!copy.toString("latin1").includes("secret subject"));
+});
+
+test("PGP/MIME encrypt+sign: gpg decrypts (to bob and alice) and finds alice's good signature; Subject only inside", async () => {
+  s.smtp.reset();
+  await compose({ to: "bob@example.org", subject: SECRET_SUBJECT, body: "Hello Bob, OpenPGP from the e2e suite.", sign: true, encrypt: true, technology: "openpgp" });
+  const r = await cmp.trySend(s.tb);
+  assert.deepEqual(r, { sent: true });
+  const [m] = await s.smtp.waitForMessages(1);
+  const raw = m.raw.toString("latin1");
+  assert.match(raw, /multipart\/encrypted;[^]*application\/pgp-encrypted/i);
+  assert.match(raw, /^Subject: \[\.\.\.\]\r?$/m);
+  assert.ok(!raw.includes("secret subject"));
+  const armored = raw.slice(raw.indexOf("-----BEGIN PGP MESSAGE-----"), raw.indexOf("-----END PGP MESSAGE-----") + 25);
+  const status = keys.file("gpg-status.txt");
+  const out = keys.gpg(["--status-file", status, "--decrypt"], Buffer.from(armored, "latin1")).toString("latin1");
+  const st = fs.readFileSync(status, "utf8");
+  assert.equal((st.match(/^\[GNUPG:\] ENC_TO /gm) ?? []).length, 2, "encrypted to bob and to alice (Sent copy)");
+  assert.match(st, /^\[GNUPG:\] GOODSIG [0-9A-F]+ Alice <alice@example\.org>/m);
+  assert.match(out, /^Subject: Quarterly numbers \(secret subject\)\r?$/m);
+  assert.match(readable(out), /Hello Bob, OpenPGP from the e2e suite\./);
+});
+
+test("keyless recipient with Encrypt on: nothing reaches the sink until the user chooses; the password message opens with gpg --passphrase", async () => {
+  s.smtp.reset();
+  const { tabId } = await compose({ to: "carol@example.net", subject: "For Carol", body: "Carol's password-protected text.", sign: false, encrypt: true, technology: "openpgp" });
+  const windows = await cmp.composeWindowCount(s.tb);
+  const r = await cmp.trySend(s.tb);
+  assert.equal(r.sent, false);
+  assert.match(r.held, /carol@example\.net/);
+  await new Promise((res) => setTimeout(res, 1500));
+  assert.equal(s.smtp.messages().length, 0, "held: nothing sent");
+  assert.equal(await cmp.composeWindowCount(s.tb), windows, "composer still open");
+  const view = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId });
+  assert.deepEqual(view.missing, ["carol@example.net"]);
+  assert.equal(view.blocked, true);
+
+  const password = "tell-carol-by-phone-42";
+  await sb.extensionCallOk(s.tb, { type: "compose:resolve-missing", tabId, choice: "password", password });
+  const [m] = await s.smtp.waitForMessages(1, 60_000);
+  assert.deepEqual(m.to, ["carol@example.net"]);
+  assert.equal(await cmp.composeWindowCount(s.tb), windows - 1, "sent: the composer closed");
+  const raw = m.raw.toString("latin1");
+  const armored = raw.slice(raw.indexOf("-----BEGIN PGP MESSAGE-----"), raw.indexOf("-----END PGP MESSAGE-----") + 25);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "sealbird-e2e-emptygpg-"));
+  try {
+    const out = execFileSync("gpg", ["--homedir", home, "--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", password, "--decrypt"], {
+      input: Buffer.from(armored, "latin1"),
+      stdio: ["pipe", "pipe", "pipe"],
+    }).toString("latin1");
+    assert.match(readable(out), /Carol's password-protected text\./);
+    assert.match(out, /^Subject: For Carol\r?$/m);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  await closePopupWindows();
+});
+
+test("draft with Encrypt on is stored encrypted to the sender", async () => {
+  await compose({ to: "bob@example.org", subject: "Draft subject (secret)", body: "Draft body for the e2e suite.", sign: true, encrypt: true, technology: "smime" });
+  const before = (await cmp.folderMessages(s.tb, "drafts")).length;
+  await s.tb.marionette.run(`const w = Services.wm.getMostRecentWindow("msgcompose"); w.setTimeout(() => w.goDoCommand("cmd_saveAsDraft"), 0); return true;`);
+  const drafts = await waitForFolder("drafts", before + 1);
+  const d = drafts[drafts.length - 1];
+  const raw = d.toString("latin1");
+  assert.match(raw, /application\/pkcs7-mime/i);
+  assert.ok(!raw.includes("Draft body for the e2e suite"));
+  write("draft.eml", d);
+  keys.openssl(["cms", "-decrypt", "-in", "draft.eml", "-inkey", "alice.key", "-recip", "alice.pem", "-out", "draft-dec.mime"]);
+  assert.match(readable(fs.readFileSync(keys.file("draft-dec.mime")).toString("latin1")), /Draft body for the e2e suite\./);
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("send failure (SMTP refusing) with Sealbird on: Thunderbird's error, composer stays open, nothing in Sent", async () => {
+  s.smtp.reset();
+  const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
+  s.smtp.setRefusing(true);
+  try {
+    await compose({ to: "bob@example.org", subject: "Refused", body: "should not arrive", sign: true, encrypt: true, technology: "smime" });
+    const windows = await cmp.composeWindowCount(s.tb);
+    const r = await cmp.trySend(s.tb);
+    assert.equal(r.sent, false);
+    assert.ok(r.error, `Thunderbird's send error: ${JSON.stringify(r)}`);
+    assert.equal(await cmp.composeWindowCount(s.tb), windows, "composer still open");
+    await new Promise((res) => setTimeout(res, 1000));
+    assert.equal(s.smtp.messages().length, 0);
+    assert.equal((await cmp.folderMessages(s.tb, "fcc")).length, sentBefore, "nothing in Sent");
+  } finally {
+    s.smtp.setRefusing(false);
+    await mail.closeComposeWindows(s.tb);
+  }
+});
+
+async function waitForFolder(which, n, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await cmp.folderMessages(s.tb, which);
+    if (list.length >= n) return list;
+    if (Date.now() > end) throw new Error(`${which} folder has ${list.length} messages, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function closePopupWindows() {
+  await s.tb.marionette.run(
+    `for (const w of [...Services.wm.getEnumerator(null)]) {
+       for (const b of w.document.querySelectorAll("browser")) {
+         if (b.currentURI?.spec.includes("/ui/compose-popup.html")) { w.close(); break; }
+       }
+     }
+     return true;`,
+  );
+}

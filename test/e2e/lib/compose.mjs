@@ -1,0 +1,123 @@
+// Compose-side helpers for testing Sealbird's sending in a real Thunderbird (chrome context).
+//
+//   composeTabId(tb)                    -> the WebExtension tab id of the newest compose window
+//   attachFile(tb, { name, bytes })     -> attaches a file to the newest compose window
+//   trySend(tb)                         -> { sent: true } | { sent: false, error } (Thunderbird's
+//                                          error prompt, closed) | { sent: false, held: notice }
+//                                          (the composer stayed open with Sealbird's notification)
+//   folderMessages(tb, "fcc" | "drafts") -> raw messages (Buffer[]) of the identity's Sent/Drafts
+//                                          folder, read from its mbox file
+//   composeWindowCount(tb)
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const EXT_ID = "sealbird@sealbird.org";
+
+export async function composeTabId(tb) {
+  return tb.marionette.run(
+    `const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs");
+     const ext = ExtensionParent.GlobalManager.getExtension(arguments[0]);
+     const w = Services.wm.getMostRecentWindow("msgcompose");
+     if (!w) throw new Error("no compose window");
+     return ext.tabManager.getWrapper(w).id;`,
+    [EXT_ID],
+  );
+}
+
+export async function attachFile(tb, { name, bytes }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealbird-e2e-att-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  await tb.marionette.run(
+    `const [p, name] = arguments;
+     const w = Services.wm.getMostRecentWindow("msgcompose");
+     const f = Cc["@mozilla.org/file/local;1"].createInstance(Ci.nsIFile);
+     f.initWithPath(p);
+     const a = Cc["@mozilla.org/messengercompose/attachment;1"].createInstance(Ci.nsIMsgAttachment);
+     a.url = Services.io.newFileURI(f).spec;
+     a.name = name;
+     a.size = f.fileSize;
+     await w.AddAttachments([a]);
+     return w.gAttachmentBucket.itemCount;`,
+    [file, name],
+  );
+  return file;
+}
+
+export async function composeWindowCount(tb) {
+  return tb.marionette.run(`return [...Services.wm.getEnumerator("msgcompose")].length;`);
+}
+
+/** Sealbird's notification text in the newest compose window, or "". */
+export async function composeNotice(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const n = w?.gComposeNotification?.getNotificationWithValue("sealbird-compose");
+     if (!n) return "";
+     return String(n.messageText?.textContent || n.label || n.getAttribute("label") || "");`,
+  );
+}
+
+/**
+ * Clicks Send in the newest compose window and waits for the outcome: the window closes
+ * (sent), Thunderbird's error prompt (closed here), or Sealbird's notification appears while
+ * the window stays open (held).
+ */
+export async function trySend(tb, { timeoutMs = 60_000 } = {}) {
+  const before = await composeWindowCount(tb);
+  await tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const n = w.gComposeNotification?.getNotificationWithValue("sealbird-compose");
+     n?.close();
+     w.setTimeout(() => w.goDoCommand("cmd_sendNow"), 0);
+     return true;`,
+  );
+  return tb.waitFor(
+    `const [before] = arguments;
+     const wins = [...Services.wm.getEnumerator("msgcompose")];
+     if (wins.length < before) return { sent: true };
+     const docs = [];
+     for (const w of Services.wm.getEnumerator(null)) {
+       docs.push(w.document);
+       for (const bc of w.browsingContext.getAllBrowsingContextsInSubtree()) {
+         if (bc.window && bc.window.document != w.document) docs.push(bc.window.document);
+       }
+     }
+     for (const d of docs) {
+       if (d.documentURI.startsWith("chrome://global/content/commonDialog.xhtml")) {
+         const text = d.getElementById("infoBody")?.textContent ?? "";
+         if (d.readyState != "complete" || !text) continue;
+         d.querySelector("dialog")?.acceptDialog();
+         return { sent: false, error: text };
+       }
+     }
+     const w = wins[wins.length - 1];
+     const n = w?.gComposeNotification?.getNotificationWithValue("sealbird-compose");
+     const text = n ? String(n.messageText?.textContent || n.label || "") : "";
+     if (text && !w.gSendOperationInProgress) return { sent: false, held: text };
+     return false;`,
+    { args: [before], what: "send outcome (window closed, error prompt, or Sealbird's notice)", timeoutMs },
+  );
+}
+
+/** Raw messages in the identity's Sent ("fcc") or Drafts folder (mbox file), oldest first. */
+export async function folderMessages(tb, which) {
+  const file = await tb.marionette.run(
+    `const id = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
+     const uri = arguments[0] === "fcc" ? id.fccFolderURI : id.draftsFolderURI;
+     const folder = MailServices.folderLookup.getFolderForURL(uri);
+     if (!folder) return null;
+     try { folder.msgDatabase?.commit?.(Ci.nsMsgDBCommitType.kLargeCommit); } catch {}
+     const p = folder.filePath?.path;
+     return p && folder.filePath.exists() ? p : null;`,
+    [which],
+  );
+  if (!file || !fs.existsSync(file)) return [];
+  const text = fs.readFileSync(file).toString("latin1");
+  return text
+    .split(/^From [^\r\n]*\r?\n/m)
+    .filter((m) => m.trim().length)
+    .map((m) => Buffer.from(m, "latin1"));
+}
