@@ -19,6 +19,11 @@ import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, Recipien
 
 const STATE_KEY = "sealbird.compose.";
 
+/** The compose-secure experiment; null in a build without it (then nothing is protected or sent protected). */
+function secure(): typeof messenger.composeSecure | null {
+  return typeof messenger.composeSecure === "object" && messenger.composeSecure ? messenger.composeSecure : null;
+}
+
 const i18n = (key: string, subs?: string | string[]): string => messenger.i18n.getMessage(key, subs) || key;
 
 function errorText(e: unknown): string {
@@ -51,7 +56,7 @@ export class ComposeService {
       if (tab.type === "messageCompose") setTimeout(() => void this.refresh(tab.id), 500);
     });
     messenger.tabs.onRemoved.addListener((tabId) => this.forget(tabId));
-    messenger.composeSecure.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
+    secure()?.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
   }
 
   async handle(req: ComposeRequest): Promise<unknown> {
@@ -130,8 +135,8 @@ export class ComposeService {
   async refresh(tabId: number, given?: messenger.compose.ComposeDetails): Promise<ComposeView> {
     const view = await this.view(tabId, given);
     await this.showOnButton(view);
-    await messenger.composeSecure
-      .configure(tabId, { active: view.sign || view.encrypt, sign: view.sign, encrypt: view.encrypt, messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") } })
+    await secure()
+      ?.configure(tabId, { active: view.sign || view.encrypt, sign: view.sign, encrypt: view.encrypt, messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") } })
       .catch(() => undefined);
     return view;
   }
@@ -155,7 +160,9 @@ export class ComposeService {
     const effective = chooseTechnology(s.technology, idp.technology, recipients);
     const missing = assign(recipients, effective);
     const canSign = from ? await keys.canSign(from, effective) : false;
-    const own = await messenger.composeSecure.ownCrypto(tabId).catch(() => undefined);
+    const own = await secure()
+      ?.ownCrypto(tabId)
+      .catch(() => undefined);
     const ownOn = !!own && (own.encrypt || own.sign);
 
     let sign = s.userSetSign ? s.sign : idp.signByDefault && canSign && !ownOn;
@@ -219,7 +226,9 @@ export class ComposeService {
   // ---- before the send -------------------------------------------------------------------
 
   private async stop(tabId: number, text: string): Promise<{ cancel: true }> {
-    await messenger.composeSecure.notify(tabId, text, "warning").catch(() => undefined);
+    await secure()
+      ?.notify(tabId, text, "warning")
+      .catch(() => undefined);
     return { cancel: true };
   }
 
@@ -228,6 +237,9 @@ export class ComposeService {
     const view = await this.refresh(tabId, details);
     const s = await this.state(tabId);
     if (!view.sign && !view.encrypt) return {};
+    const api = secure();
+    // Never send unprotected what the user asked to protect.
+    if (!api) return { cancel: true };
     if (view.thunderbirdOwn) return this.stop(tabId, i18n("composeConflict"));
     if (!view.keystore.exists) return this.stop(tabId, i18n("error_keystore_not_found"));
     const to = view.recipients.map((r) => r.email);
@@ -261,12 +273,12 @@ export class ComposeService {
     }
     this.blocked.delete(tabId);
     if (!sign && !encrypt) {
-      await messenger.composeSecure.configure(tabId, { active: false, sign: false, encrypt: false });
+      await api.configure(tabId, { active: false, sign: false, encrypt: false });
       return {};
     }
     this.decisions.set(tabId, { technology, sign, encrypt, from: view.from, to, ...(password ? { password } : {}) });
-    await messenger.composeSecure.notify(tabId, "").catch(() => undefined);
-    await messenger.composeSecure.configure(tabId, {
+    await api.notify(tabId, "").catch(() => undefined);
+    await api.configure(tabId, {
       active: true,
       sign,
       encrypt,
@@ -299,8 +311,10 @@ export class ComposeService {
     await this.save(tabId, s);
     this.blocked.delete(tabId);
     // Sending goes through onBeforeSend again, now with the choice made.
-    await messenger.composeSecure.notify(tabId, "").catch(() => undefined);
-    await messenger.composeSecure.sendNow(tabId);
+    const api = secure();
+    if (!api) throw new SealbirdError("internal", "Sealbird's compose experiment is missing.");
+    await api.notify(tabId, "").catch(() => undefined);
+    await api.sendNow(tabId);
     return { sending: true };
   }
 
