@@ -44,7 +44,7 @@ beforeAll(async () => {
   await alice.generatePgp({ name: "Alice", email: "alice@example.org" });
   await bob.generatePgp({ name: "Bob", email: "bob@example.org" });
   // Each knows the other's public key.
-  const pub = async (ring: Keyring) => (await ring.pgpContext()).publicKeys[0]!;
+  const pub = async (ring: Keyring) => String((await ring.pgpContext()).publicKeys[0]);
   await alice.importPgp(utf8(await pub(bob)));
   await bob.importPgp(utf8(await pub(alice)));
 }, 60_000);
