@@ -119,3 +119,19 @@ describe("inspect: nested layers are never opened or credited", () => {
     expect((await inspectMessage(concatBytes([utf8(HEAD), for2]), { openers })).status.protectedHeaders).toBeUndefined();
   });
 });
+
+describe("Autocrypt header on outgoing mail", () => {
+  it("carries a minimal copy of the sender's key that the reader side collects as a new key", async () => {
+    const { formatAutocryptHeader, collectPgpKeys, pgpSign } = await import("../../src/core/pgp/index.js");
+    const { parseMime } = await import("../../src/core/mime/index.js");
+    const { privateKey, publicKey } = await generatePgpKey([{ name: "Alice", email: "alice@example.org" }, { email: "alice@private.example" }]);
+    const value = await formatAutocryptHeader("Alice@Example.org", publicKey);
+    expect(value).toMatch(/^addr=alice@example\.org; keydata=/);
+    const writer = { protocol: "openpgp" as const, sign: (inner: Uint8Array) => pgpSign(inner, privateKey), encrypt: () => Promise.reject(new Error("unused")) };
+    const wire = await protectMessage(PLAIN, { writer, sign: true, encrypt: false, outerHeaders: [{ name: "Autocrypt", value }] });
+    const found = await collectPgpKeys(parseMime(wire), "alice@example.org", []);
+    expect(found.new.map((k) => k.info.fingerprint)).toEqual([publicKey.getFingerprint()]);
+    // Only the user id for the Autocrypt address travels.
+    expect(found.new[0]!.info.userIds).toEqual(["Alice <alice@example.org>"]);
+  });
+});

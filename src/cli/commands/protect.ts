@@ -8,7 +8,8 @@ import { protectMessage, type LayerWriter } from "../../core/message/protect.js"
 import { smimeWriter } from "../../core/message/smime-adapter.js";
 import { pgpWriter } from "../../core/message/pgp-adapter.js";
 import type { Keyring } from "../../core/keyring/keyring.js";
-import { parsePrivateKeys } from "../../core/pgp/context.js";
+import { parseKeys, parsePrivateKeys } from "../../core/pgp/context.js";
+import { formatAutocryptHeader } from "../../core/pgp/index.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -19,6 +20,7 @@ const OPTIONS = {
   smime: { type: "boolean" },
   pgp: { type: "boolean" },
   "message-password-file": { type: "string" },
+  "no-autocrypt": { type: "boolean" },
   out: { type: "string", short: "o" },
 } as const;
 
@@ -27,6 +29,7 @@ export const protectCommand: Command = {
   summary: "sign and/or encrypt a message (S/MIME or PGP/MIME)",
   help: `  Encrypted messages are always encrypted to the sender too, so the Sent copy stays readable.
   The real Subject and addresses go inside (RFC 9788); the outer Subject becomes "[...]".
+  --no-autocrypt                    do not add the sender's key as an Autocrypt header (--pgp)
   --pgp --message-password-file F   also encrypt with a password (for recipients without a key:
                                     any OpenPGP tool opens it, e.g. gpg --decrypt)
 `,
@@ -52,7 +55,8 @@ export const protectCommand: Command = {
     const raw = readInput(positionals[0]!, "message");
     const ring = await openKeyring(values);
     const writer = values.smime ? await smime(ring, from, to, sign, encrypt) : await pgp(ring, from, to, sign, encrypt, password);
-    writeOutput(out, await protectMessage(raw, { writer, sign, encrypt }), "message");
+    const outerHeaders = values.pgp && !values["no-autocrypt"] ? await autocrypt(ring, from) : [];
+    writeOutput(out, await protectMessage(raw, { writer, sign, encrypt, outerHeaders }), "message");
     return EXIT.ok;
   },
 };
@@ -73,6 +77,14 @@ async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, enc
     recipients = await ring.pgpPublicFor(unique([...to, from]));
   }
   return pgpWriter(signer, recipients, password ? [password] : []);
+}
+
+/** The sender's own key as an Autocrypt header, when they have one. */
+async function autocrypt(ring: Keyring, from: string): Promise<{ name: string; value: string }[]> {
+  const armored = await ring.pgpPublicFor([from]).catch(() => []);
+  if (!armored[0]) return [];
+  const [key] = await parseKeys(armored[0]);
+  return key ? [{ name: "Autocrypt", value: await formatAutocryptHeader(from, key.toPublic()) }] : [];
 }
 
 function unique(xs: string[]): string[] {

@@ -23,6 +23,8 @@ export interface ProtectOptions {
   writer: LayerWriter;
   sign: boolean;
   encrypt: boolean;
+  /** Extra outer header fields (e.g. Autocrypt), already formatted values. */
+  outerHeaders?: { name: string; value: string }[];
 }
 
 export async function protectMessage(raw: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
@@ -30,6 +32,6 @@ export async function protectMessage(raw: Uint8Array, opts: ProtectOptions): Pro
   const message = parseMime(raw);
   const inner = buildProtectedEntity(message, opts.encrypt ? "cipher" : "clear");
   const layer = opts.encrypt ? await opts.writer.encrypt(inner, { signed: opts.sign }) : await opts.writer.sign(inner);
-  const outer = headerFieldsToBytes(outerHeaderFields(message, opts.encrypt));
+  const outer = headerFieldsToBytes([...outerHeaderFields(message, opts.encrypt), ...(opts.outerHeaders ?? [])]);
   return concatBytes([outer, layer]);
 }

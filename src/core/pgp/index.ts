@@ -20,4 +20,5 @@ export {
   type PgpKeyInfo,
   type RevocationReason,
 } from "./keys.js";
+export { formatAutocryptHeader } from "./autocrypt.js";
 export { collectPgpKeys, parseAutocryptHeader, type CollectedKey, type CollectedKeys, type CollectOptions } from "./collect.js";
