@@ -15,7 +15,7 @@ import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
 import * as cmp from "./lib/compose.mjs";
-import { TestKeys } from "./fixtures/messages.mjs";
+import { TestKeys, textEntity } from "./fixtures/messages.mjs";
 
 const ID = sb.SEALBIRD_ID;
 const PASSPHRASE = "correct horse battery staple compose";
@@ -198,6 +198,68 @@ test("send failure (SMTP refusing) with Sealbird on: Thunderbird's error, compos
     await mail.closeComposeWindows(s.tb);
   }
 });
+
+test("compose button shows the state (badge), and a reply to an encrypted message starts with Encrypt on", async () => {
+  const { tabId } = await compose({ to: "bob@example.org", subject: "Badge", body: "badge", sign: true, encrypt: true, technology: "smime" });
+  assert.equal(await cmp.composeActionBadge(s.tb, tabId, (b) => b === "E+S"), "E+S");
+  await sb.extensionCallOk(s.tb, { type: "compose:set", tabId, encrypt: false });
+  assert.equal(await cmp.composeActionBadge(s.tb, tabId, (b) => b === "S"), "S");
+  await mail.closeComposeWindows(s.tb);
+
+  const encrypted = keys.pgpEncrypted({ inner: textEntity("A secret for Alice."), subject: "Encrypted to Alice" });
+  const msg = await mail.importEml(s.tb, encrypted);
+  await cmp.openReply(s.tb, msg);
+  const replyTab = await cmp.composeTabId(s.tb);
+  const view = await waitForView(replyTab, (v) => v.replyToEncrypted);
+  assert.equal(view.encrypt, true);
+  assert.equal(view.encryptReason, "reply-encrypted");
+  const off = await sb.extensionCallOk(s.tb, { type: "compose:set", tabId: replyTab, encrypt: false });
+  assert.equal(off.encrypt, false);
+  assert.equal(off.replyToEncrypted, true, "the popup warns: replying unencrypted to an encrypted message");
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("Thunderbird's own encryption on as well: the send is held with an explanation, nothing sent", async () => {
+  s.smtp.reset();
+  await compose({ to: "bob@example.org", subject: "Twice?", body: "must not be processed twice", sign: true, encrypt: true, technology: "smime" });
+  // As if the user had turned Thunderbird's own S/MIME encryption on afterwards.
+  await s.tb.marionette.run(`Services.wm.getMostRecentWindow("msgcompose").gSendEncrypted = true; return true;`);
+  const r = await cmp.trySend(s.tb);
+  assert.equal(r.sent, false);
+  assert.match(r.held, /Thunderbird's own encryption/);
+  await new Promise((res) => setTimeout(res, 1000));
+  assert.equal(s.smtp.messages().length, 0);
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("keyless recipient, 'send unencrypted' needs the confirmation; then the message goes out S/MIME-signed only", async () => {
+  s.smtp.reset();
+  const { tabId } = await compose({ to: "carol@example.net", subject: "Plain for Carol", body: "Signed, not encrypted.", sign: true, encrypt: true, technology: "smime" });
+  const r = await cmp.trySend(s.tb);
+  assert.match(r.held, /carol@example\.net/);
+  const refused = await sb.extensionCall(s.tb, { type: "compose:resolve-missing", tabId, choice: "unencrypted" });
+  assert.equal(refused.ok, false, "no confirmation, no unencrypted send");
+  assert.equal(s.smtp.messages().length, 0);
+  await sb.extensionCallOk(s.tb, { type: "compose:resolve-missing", tabId, choice: "unencrypted", confirmed: true });
+  const [m] = await s.smtp.waitForMessages(1, 60_000);
+  const raw = m.raw.toString("latin1");
+  assert.match(raw, /^Content-Type: multipart\/signed;[^]*application\/pkcs7-signature/im);
+  assert.match(raw, /^Subject: Plain for Carol\r?$/m, "sign-only keeps the real Subject outside");
+  write("signed-only.eml", m.raw);
+  keys.openssl(["cms", "-verify", "-in", "signed-only.eml", "-CAfile", "root.pem", "-out", "signed-only.txt"]);
+  assert.match(readable(fs.readFileSync(keys.file("signed-only.txt")).toString("latin1")), /Signed, not encrypted\./);
+  await closePopupWindows();
+});
+
+async function waitForView(tabId, pred, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId });
+    if (pred(v)) return v;
+    if (Date.now() > end) throw new Error(`compose view never matched: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
 
 async function waitForFolder(which, n, timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;

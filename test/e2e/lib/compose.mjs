@@ -8,6 +8,8 @@
 //   folderMessages(tb, "fcc" | "drafts") -> raw messages (Buffer[]) of the identity's Sent/Drafts
 //                                          folder, read from its mbox file
 //   composeWindowCount(tb)
+//   composeActionBadge(tb, tabId, pred)  -> the compose action button's badge once pred(badge) holds
+//   openReply(tb, msg)                   -> opens a reply (to sender) to an imported message
 
 import fs from "node:fs";
 import os from "node:os";
@@ -120,4 +122,37 @@ export async function folderMessages(tb, which) {
     .split(/^From [^\r\n]*\r?\n/m)
     .filter((m) => m.trim().length)
     .map((m) => Buffer.from(m, "latin1"));
+}
+
+/** Polls the compose action button's badge in the newest compose window until pred(badge). */
+export async function composeActionBadge(tb, tabId, pred, { timeoutMs = 15_000 } = {}) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await tb.marionette.run(
+      `const w = Services.wm.getMostRecentWindow("msgcompose");
+       const b = w?.document.querySelector('[data-extensionid="${EXT_ID}"]');
+       return b ? (b.getAttribute("badge") ?? "") : null;`,
+    );
+    if (last !== null && pred(last)) return last;
+    if (Date.now() > end) throw new Error(`compose button badge stayed ${JSON.stringify(last)} (tab ${tabId})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Opens a reply to the sender of an imported message (importEml's result) and waits for the composer. */
+export async function openReply(tb, msg) {
+  await tb.marionette.run(
+    `const [uri] = arguments;
+     const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
+     const identity = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
+     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType.ReplyToSender, Ci.nsIMsgCompFormat.Default, identity, null, null);
+     return true;`,
+    [msg.uri],
+  );
+  await tb.waitFor(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     return !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
+    { what: "reply compose window ready", timeoutMs: 20_000 },
+  );
 }
