@@ -80,6 +80,15 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   assert.deepEqual(view.missing, []);
   assert.equal(view.recipients[0].uses, "smime");
   assert.equal(view.recipients[0].smime.trusted, true);
+  // The compose action's popup shows the toggles and which certificate will be used.
+  assert.ok(await cmp.clickComposeAction(s.tb));
+  const popup = await cmp.readComposePopup(s.tb, (t) => t.includes("bob@example.org"));
+  assert.match(popup, /Encrypt/);
+  assert.match(popup, /S\/MIME: .*Bob/);
+  assert.match(popup, /trusted/);
+  await s.tb.marionette.run(
+    `for (const p of Services.wm.getMostRecentWindow("msgcompose").document.querySelectorAll("panel")) if (p.state === "open") p.hidePopup(); return true;`,
+  );
   await cmp.attachFile(s.tb, { name: "numbers.bin", bytes: attachment });
   const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
   const r = await cmp.trySend(s.tb);
@@ -142,6 +151,11 @@ test("keyless recipient with Encrypt on: nothing reaches the sink until the user
   const view = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId });
   assert.deepEqual(view.missing, ["carol@example.net"]);
   assert.equal(view.blocked, true);
+  // Sealbird's window lists who has no key and offers the three choices.
+  const text = await cmp.readComposePopup(s.tb, (t) => t.includes("carol@example.net") && t.includes("password"));
+  assert.match(text, /Remove them and send/);
+  assert.match(text, /Send password-protected \(OpenPGP\)/);
+  assert.match(text, /Send unencrypted/);
 
   const password = "tell-carol-by-phone-42";
   await sb.extensionCallOk(s.tb, { type: "compose:resolve-missing", tabId, choice: "password", password });

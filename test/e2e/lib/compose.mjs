@@ -156,3 +156,41 @@ export async function openReply(tb, msg) {
     { what: "reply compose window ready", timeoutMs: 20_000 },
   );
 }
+
+/**
+ * Visible text of Sealbird's compose popup page (the action panel or the window Sealbird opens
+ * when a send is held), once `pred(text)` holds. Extension pages are remote: a frame script in
+ * the page's <browser> reads the document.
+ */
+export async function readComposePopup(tb, pred = (t) => t.length > 0, { timeoutMs = 15_000 } = {}) {
+  return tb.waitFor(
+    `const found = [];
+     for (const w of Services.wm.getEnumerator(null)) {
+       for (const b of w.document.querySelectorAll("browser")) {
+         if (b.currentURI?.spec.includes("/ui/compose-popup.html") && !b.webProgress?.isLoadingDocument) found.push(b);
+       }
+     }
+     const b = found[found.length - 1];
+     if (!b) return false;
+     const text = await new Promise((resolve) => {
+       const name = "sealbird-e2e-compose:" + Math.random().toString(36).slice(2);
+       const mm = b.messageManager;
+       const timer = setTimeout(() => resolve(""), 5000);
+       mm.addMessageListener(name, function on(m) { clearTimeout(timer); mm.removeMessageListener(name, on); resolve(m.data); });
+       mm.loadFrameScript("data:," + encodeURIComponent("sendAsyncMessage(" + JSON.stringify(name) + ", content.document.body.innerText);"), false);
+     });
+     return text && (${pred.toString()})(text) ? text : false;`,
+    { what: "Sealbird's compose popup text", timeoutMs },
+  );
+}
+
+/** Clicks Sealbird's compose action button in the newest compose window (opens its popup). */
+export async function clickComposeAction(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const b = w?.document.querySelector('[data-extensionid="${EXT_ID}"]');
+     if (!b) return false;
+     b.click();
+     return true;`,
+  );
+}
