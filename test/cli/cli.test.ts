@@ -88,6 +88,17 @@ describe("sealbird CLI", () => {
     expect(readFileSync(join(dir, "dec.eml"), "utf8")).toContain("Signed by Bob.");
   });
 
+  it("inspect --crl: a signer listed in the CA's CRL is revoked", () => {
+    const signed = run("openssl", ["cms", "-sign", "-signer", pki.carol.certPath, "-inkey", pki.carol.keyPath, "-certfile", pki.chainPath, "-from", "carol@example.org"], {
+      cwd: dir,
+      input: Buffer.from("Content-Type: text/plain\r\n\r\nSigned by Carol.\r\n"),
+    });
+    writeFileSync(join(dir, "carol.eml"), signed);
+    expect(JSON.parse(sealbird(["inspect", "carol.eml", "--json"]).stdout).signature.state).toBe("valid");
+    const r = sealbird(["inspect", "carol.eml", "--json", "--crl", pki.crlPath]);
+    expect(JSON.parse(r.stdout).signature.state).toBe("revoked");
+  });
+
   it("inspect without the passphrase verifies but does not decrypt", () => {
     const r = sealbird(["inspect", "in.eml", "--json"], { SEALBIRD_PASSPHRASE: "" });
     expect(r.code).toBe(0);

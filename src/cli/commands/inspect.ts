@@ -10,6 +10,7 @@ import { summaryEnglish } from "../../core/status/presentation.js";
 import type { MessageStatus } from "../../core/status/message-status.js";
 import { decryptedMessage } from "../../core/message/decrypted-message.js";
 import { renderHtmlFile } from "../render-html.js";
+import { toDerList } from "../../core/cert/index.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -18,6 +19,8 @@ const OPTIONS = {
   html: { type: "string" },
   learn: { type: "boolean" },
   "message-password-file": { type: "string" },
+  crl: { type: "string", multiple: true },
+  ocsp: { type: "string", multiple: true },
 } as const;
 
 export const inspectCommand: Command = {
@@ -28,6 +31,7 @@ export const inspectCommand: Command = {
   --html FILE                 the sanitised view a user would see, as a standalone HTML file
   --learn                     remember certificates/keys from valid signatures and Autocrypt
   --message-password-file F   password for a password-protected OpenPGP message
+  --crl FILE, --ocsp FILE     revocation data (CRL: PEM or DER; OCSP: DER) to check S/MIME signers against (repeatable)
   Without a passphrase the keystore is used locked: signatures are checked, nothing decrypted.
 `,
   async run(args) {
@@ -38,9 +42,10 @@ export const inspectCommand: Command = {
       typeof values["message-password-file"] === "string"
         ? [secretFrom(values["message-password-file"], "message-password-file", "SEALBIRD_MESSAGE_PASSWORD")]
         : undefined;
-    const openers: LayerOpener[] = ring
-      ? [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext(), passwords)]
-      : [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [] }), pgpOpener({ secretKeys: [], publicKeys: [] }, passwords)];
+    const smimeCtx = ring ? await ring.smimeContext() : { identities: [], trustAnchors: [], knownCertificates: [] };
+    smimeCtx.crls = (values.crl ?? []).flatMap((f) => toDerList(readInput(f, "CRL"), ["X509 CRL"]));
+    smimeCtx.ocspResponses = (values.ocsp ?? []).map((f) => readInput(f, "OCSP response"));
+    const openers: LayerOpener[] = [smimeOpener(smimeCtx), pgpOpener(ring ? await ring.pgpContext() : { secretKeys: [], publicKeys: [] }, passwords)];
     const result = await inspectMessage(raw, { openers });
     if (values.learn && ring) await ring.learnFrom(result);
     if (values.out && result.view) writeOutput(values.out, decryptedMessage(result), "decrypted message");
