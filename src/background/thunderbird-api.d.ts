@@ -14,6 +14,10 @@ declare namespace messenger {
     interface MessageList { id: string | null; messages: MessageHeader[] }
     function getRaw(id: number, options?: { decrypt?: boolean; data_format?: "File" | "BinaryString" }): Promise<File | string>;
   }
+  namespace mailTabs {
+    /** mailTabs.json: fires for a 3-pane tab's selection, also when the message never finishes loading. */
+    const onSelectedMessagesChanged: { addListener(cb: (tab: tabs.Tab, selected: messages.MessageList) => void): void };
+  }
   namespace messageDisplay {
     const onMessagesDisplayed: { addListener(cb: (tab: tabs.Tab, displayed: messages.MessageList) => void): void };
     function getDisplayedMessages(tabId: number): Promise<messages.MessageList>;
@@ -27,6 +31,8 @@ declare namespace messenger {
     function openPopup(options?: { windowId?: number }): Promise<void>;
   }
   namespace scripting {
+    /** Firefox's scripting.executeScript (toolkit schema); for a mail or message tab it targets the message pane. */
+    function executeScript(injection: { target: { tabId: number; allFrames?: boolean }; files?: string[]; injectImmediately?: boolean }): Promise<Array<{ result?: unknown; error?: unknown }>>;
     namespace messageDisplay {
       function registerScripts(scripts: Array<{ id: string; js?: string[]; css?: string[]; runAt?: string }>): Promise<void>;
       function getRegisteredScripts(filter?: { ids?: string[] }): Promise<Array<{ id: string }>>;
@@ -86,7 +92,14 @@ declare namespace messenger {
       type?: "draft" | "new" | "redirect" | "reply" | "forward";
       relatedMessageId?: number;
       selectedEncryptionTechnology?: EncryptionProperties;
+      isPlainText?: boolean;
+      body?: string;
+      plainTextBody?: string;
     }
+    interface ComposeAttachment { id: number; name: string; size?: number }
+    function listAttachments(tabId: number): Promise<ComposeAttachment[]>;
+    function removeAttachment(tabId: number, attachmentId: number): Promise<void>;
+    function addAttachment(tabId: number, attachment: { file: File; name?: string }): Promise<ComposeAttachment>;
     interface SendInfo { mode: string; error?: string; messages: unknown[] }
     function getComposeDetails(tabId: number): Promise<ComposeDetails>;
     function setComposeDetails(tabId: number, details: Partial<ComposeDetails>): Promise<void>;
@@ -108,6 +121,7 @@ declare namespace messenger {
     function notify(tabId: number, text: string, level?: "info" | "warning"): Promise<void>;
     function ownCrypto(tabId: number): Promise<{ encrypt: boolean; sign: boolean; technology: "OpenPGP" | "S/MIME" }>;
     function sendNow(tabId: number): Promise<void>;
+    function draftMessageId(tabId: number): Promise<number | null>;
     const onEncapsulate: { addListener(cb: (tabId: number, request: unknown) => Promise<unknown>): void };
   }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */

@@ -161,7 +161,11 @@ test("keyless recipient with Encrypt on: nothing reaches the sink until the user
   await sb.extensionCallOk(s.tb, { type: "compose:resolve-missing", tabId, choice: "password", password });
   const [m] = await s.smtp.waitForMessages(1, 60_000);
   assert.deepEqual(m.to, ["carol@example.net"]);
-  assert.equal(await cmp.composeWindowCount(s.tb), windows - 1, "sent: the composer closed");
+  await s.tb.waitFor(`return [...Services.wm.getEnumerator("msgcompose")].length === arguments[0];`, {
+    args: [windows - 1],
+    what: "the composer to close after the send",
+    timeoutMs: 20_000,
+  });
   const raw = m.raw.toString("latin1");
   const armored = raw.slice(raw.indexOf("-----BEGIN PGP MESSAGE-----"), raw.indexOf("-----END PGP MESSAGE-----") + 25);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "sealbird-e2e-emptygpg-"));
@@ -178,7 +182,7 @@ test("keyless recipient with Encrypt on: nothing reaches the sink until the user
   await closePopupWindows();
 });
 
-test("draft with Encrypt on is stored encrypted to the sender", async () => {
+test("draft with Encrypt on is stored encrypted to the sender (outer Subject [...]) and comes back readable when reopened", async () => {
   await compose({ to: "bob@example.org", subject: "Draft subject (secret)", body: "Draft body for the e2e suite.", sign: true, encrypt: true, technology: "smime" });
   const before = (await cmp.folderMessages(s.tb, "drafts")).length;
   await s.tb.marionette.run(`const w = Services.wm.getMostRecentWindow("msgcompose"); w.setTimeout(() => w.goDoCommand("cmd_saveAsDraft"), 0); return true;`);
@@ -190,6 +194,22 @@ test("draft with Encrypt on is stored encrypted to the sender", async () => {
   write("draft.eml", d);
   keys.openssl(["cms", "-decrypt", "-in", "draft.eml", "-inkey", "alice.key", "-recip", "alice.pem", "-out", "draft-dec.mime"]);
   assert.match(readable(fs.readFileSync(keys.file("draft-dec.mime")).toString("latin1")), /Draft body for the e2e suite\./);
+  assert.match(raw, /^Subject: \[\.\.\.\]\r?$/m, "the draft's Subject is protected too");
+  await mail.closeComposeWindows(s.tb);
+
+  // Reopening the draft: Sealbird decrypts it and puts Subject and text back; Encrypt stays on.
+  await cmp.openDraft(s.tb);
+  const tabId = await cmp.composeTabId(s.tb);
+  const restored = await s.tb.waitFor(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const subject = w.document.getElementById("msgSubject").value;
+     const body = w.gMsgCompose?.editor?.document?.body?.textContent ?? "";
+     return subject === "Draft subject (secret)" && body.includes("Draft body for the e2e suite.") ? { subject, body } : false;`,
+    { what: "the encrypted draft restored in the composer", timeoutMs: 20_000 },
+  );
+  assert.ok(restored);
+  const view = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId });
+  assert.equal(view.encrypt, true);
   await mail.closeComposeWindows(s.tb);
 });
 

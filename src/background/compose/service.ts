@@ -15,6 +15,8 @@ import type { KeystoreService } from "../keystore-service.js";
 import { domainRuleFor, getPolicy, identityPolicy } from "../options/policy.js";
 import { addressesOf, assign, chooseTechnology, describeRecipients, type KeyLookup } from "./recipients.js";
 import { protectEntity, unique, type Decision, type EncapsulateRequest } from "./encapsulate.js";
+import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
+import { inspectMessage } from "../../core/message/inspect.js";
 import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, Technology } from "./types.js";
 
 const STATE_KEY = "sealbird.compose.";
@@ -41,6 +43,7 @@ export class ComposeService {
   private decisions = new Map<number, Decision>();
   private blocked = new Set<number>();
   private checkedReply = new Set<number>();
+  private restoredDraft = new Set<number>();
 
   constructor(private readonly keystore: KeystoreService) {}
 
@@ -92,6 +95,7 @@ export class ComposeService {
     this.decisions.delete(tabId);
     this.blocked.delete(tabId);
     this.checkedReply.delete(tabId);
+    this.restoredDraft.delete(tabId);
     void messenger.storage.session.remove(STATE_KEY + tabId);
   }
 
@@ -145,6 +149,7 @@ export class ComposeService {
     const s = await this.state(tabId);
     const details = given ?? (await messenger.compose.getComposeDetails(tabId));
     await this.checkReply(tabId, s, details);
+    await this.restoreDraft(tabId, s, details);
     const identity = details.identityId ? await messenger.identities.get(details.identityId).catch(() => undefined) : undefined;
     const from = addressesOf(details.from ? [details.from] : [])[0] ?? identity?.email?.toLowerCase() ?? "";
     const emails = addressesOf([...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])]);
@@ -213,6 +218,64 @@ export class ComposeService {
       }
     } catch {
       // The original is gone or unreadable: no hint, nothing else changes.
+    }
+  }
+
+  /**
+   * A draft we stored encrypted comes back unreadable to Thunderbird: decrypt it and put the
+   * real Subject, text and attachments into the composer; Encrypt stays on. Needs the key, so
+   * a locked keystore asks for the unlock and the next refresh tries again.
+   */
+  private async restoreDraft(tabId: number, s: ComposeState, details: messenger.compose.ComposeDetails): Promise<void> {
+    if (this.restoredDraft.has(tabId) || details.type !== "draft") return;
+    const draftId = details.relatedMessageId ?? (await secure()?.draftMessageId(tabId).catch(() => null));
+    if (!draftId) {
+      this.restoredDraft.add(tabId);
+      return;
+    }
+    let raw: Uint8Array;
+    try {
+      const file = await messenger.messages.getRaw(draftId);
+      raw = typeof file === "string" ? Uint8Array.from(file, (c) => c.charCodeAt(0) & 0xff) : new Uint8Array(await file.arrayBuffer());
+    } catch {
+      this.restoredDraft.add(tabId);
+      return;
+    }
+    if (!isEncryptedMessage(raw)) {
+      this.restoredDraft.add(tabId);
+      return;
+    }
+    if (!this.keystore.isUnlocked()) {
+      await secure()
+        ?.notify(tabId, i18n("composeDraftLocked"), "warning")
+        .catch(() => undefined);
+      return;
+    }
+    this.restoredDraft.add(tabId);
+    try {
+      const result = await inspectMessage(raw, { openers: await this.keystore.openers() });
+      if (!result.view || result.status.encryption.state !== "decrypted") throw new SealbirdError("decrypt-failed", "The draft could not be decrypted.");
+      const content = draftContent(result.view);
+      const subject = result.status.protectedHeaders?.subject;
+      const update: Partial<messenger.compose.ComposeDetails> = {};
+      if (subject) update.subject = subject;
+      if (details.isPlainText) update.plainTextBody = unflow(content.text ?? "", content.flowed === true);
+      else update.body = content.html ?? escapeHtml(content.text ?? "");
+      await messenger.compose.setComposeDetails(tabId, update);
+      for (const a of await messenger.compose.listAttachments(tabId)) await messenger.compose.removeAttachment(tabId, a.id);
+      for (const a of content.attachments) {
+        await messenger.compose.addAttachment(tabId, { file: new File([a.bytes as BlobPart], a.name, { type: a.type }) });
+      }
+      s.encrypt = true;
+      s.userSetEncrypt = true;
+      await this.save(tabId, s);
+      await secure()
+        ?.notify(tabId, "")
+        .catch(() => undefined);
+    } catch (e) {
+      await secure()
+        ?.notify(tabId, `${i18n("composeDraftFailed")} ${errorText(e)}`, "warning")
+        .catch(() => undefined);
     }
   }
 
@@ -347,6 +410,11 @@ export class ComposeService {
       if (!req.isDraft) this.decisions.delete(tabId);
     }
   }
+}
+
+function escapeHtml(text: string): string {
+  const esc = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return `<p>${esc.replace(/\r?\n/g, "<br>")}</p>`;
 }
 
 async function hasPgp(ring: Keyring, email: string): Promise<boolean> {

@@ -8,6 +8,7 @@
  *   notify(tabId, text, level)                             a notification bar in that window
  *   ownCrypto(tabId)                                       Thunderbird's own toggles
  *   sendNow(tabId)                                         presses the composer's Send (after a choice in our window)
+ *   draftMessageId(tabId)                                  the draft a composer was opened from (messages API id) or null
  *   onEncapsulate(tabId, request) -> { ok, entity? , message? }   (persistent event)
  *
  * Flow for an armed window: Thunderbird dispatches `compose-send-message` (sends and draft
@@ -271,6 +272,19 @@ this.composeSecure = class extends ExtensionCommon.ExtensionAPIPersistent {
           // the composer's Send button, so every check (onBeforeSend included) runs again.
           const win = composeWindow(extension, tabId);
           win.setTimeout(() => win.goDoCommand("cmd_sendNow"), 0);
+        },
+        async draftMessageId(tabId) {
+          // A composer opened from a draft knows the draft's URI (compFields.draftId); the
+          // compose API's relatedMessageId is empty for drafts.
+          const win = composeWindow(extension, tabId);
+          try {
+            const uri = win.gMsgCompose.compFields.draftId;
+            if (!uri) return null;
+            const hdr = win.gMessenger.msgHdrFromURI(uri.replace(/\?.*$/, ""));
+            return extension.messageManager.convert(hdr)?.id ?? null;
+          } catch {
+            return null;
+          }
         },
         async ownCrypto(tabId) {
           const win = composeWindow(extension, tabId);

@@ -194,3 +194,21 @@ export async function clickComposeAction(tb) {
      return true;`,
   );
 }
+
+/** Opens the newest message of the identity's Drafts folder for editing (as double-clicking a draft does). */
+export async function openDraft(tb) {
+  await tb.marionette.run(
+    `const id = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
+     const folder = MailServices.folderLookup.getFolderForURL(id.draftsFolderURI);
+     const hdrs = [...folder.msgDatabase.enumerateMessages()];
+     const hdr = hdrs[hdrs.length - 1];
+     const uri = folder.getUriForMsg(hdr);
+     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType.Draft, Ci.nsIMsgCompFormat.Default, id, null, null);
+     return uri;`,
+  );
+  await tb.waitFor(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     return !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
+    { what: "draft compose window ready", timeoutMs: 20_000 },
+  );
+}
