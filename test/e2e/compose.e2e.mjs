@@ -118,9 +118,10 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   assert.ok(!copy.toString("latin1").includes("secret subject"));
 });
 
-test("PGP/MIME encrypt+sign: gpg decrypts (to bob and alice) and finds alice's good signature; Subject only inside", async () => {
+test("PGP/MIME encrypt+sign: gpg decrypts (to bob and alice) and finds alice's good signature; Subject only inside; Sent copy shows Sealbird's padlock", async () => {
   s.smtp.reset();
   await compose({ to: "bob@example.org", subject: SECRET_SUBJECT, body: "Hello Bob, OpenPGP from the e2e suite.", sign: true, encrypt: true, technology: "openpgp" });
+  const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
   const r = await cmp.trySend(s.tb);
   assert.deepEqual(r, { sent: true });
   const [m] = await s.smtp.waitForMessages(1);
@@ -136,6 +137,13 @@ test("PGP/MIME encrypt+sign: gpg decrypts (to bob and alice) and finds alice's g
   assert.match(st, /^\[GNUPG:\] GOODSIG [0-9A-F]+ Alice <alice@example\.org>/m);
   assert.match(out, /^Subject: Quarterly numbers \(secret subject\)\r?$/m);
   assert.match(readable(out), /Hello Bob, OpenPGP from the e2e suite\./);
+
+  // Displayed in Thunderbird, Sealbird's reading side shows the Sent copy as encrypted.
+  await waitForFolder("fcc", sentBefore + 1);
+  const sentMsg = await waitForLast("fcc", (m) => m.subject === "[...]");
+  await mail.displayMessage(s.tb, sentMsg);
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /encrypted\.svg/.test(x?.icon ?? ""), { timeoutMs: 30_000, what: "padlock on the Sent copy" });
+  assert.match(a.icon, /encrypted\.svg/);
 });
 
 test("keyless recipient with Encrypt on: nothing reaches the sink until the user chooses; the password message opens with gpg --passphrase", async () => {
@@ -291,6 +299,16 @@ async function waitForView(tabId, pred, timeoutMs = 20_000) {
     const v = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId });
     if (pred(v)) return v;
     if (Date.now() > end) throw new Error(`compose view never matched: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function waitForLast(which, pred, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await cmp.lastMessage(s.tb, which).catch(() => null);
+    if (m && pred(m)) return m;
+    if (Date.now() > end) throw new Error(`no matching message in ${which}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }

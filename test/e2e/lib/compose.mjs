@@ -212,3 +212,15 @@ export async function openDraft(tb) {
     { what: "draft compose window ready", timeoutMs: 20_000 },
   );
 }
+
+/** The newest message of the identity's Sent ("fcc") or Drafts folder as { uri } for mail.displayMessage(). */
+export async function lastMessage(tb, which) {
+  return tb.marionette.run(
+    `const id = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
+     const folder = MailServices.folderLookup.getFolderForURL(arguments[0] === "fcc" ? id.fccFolderURI : id.draftsFolderURI);
+     const hdrs = [...folder.msgDatabase.enumerateMessages()];
+     const hdr = hdrs[hdrs.length - 1];
+     return { uri: folder.getUriForMsg(hdr), key: hdr.messageKey, folderURI: folder.URI, subject: hdr.mime2DecodedSubject };`,
+    [which],
+  );
+}
