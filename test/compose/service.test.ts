@@ -1,0 +1,198 @@
+// The composer's decisions with a mocked messenger: defaults from the policy, the send gate
+// for recipients without a key, domain rules, Thunderbird's own encryption, and that the
+// experiment is armed with what was decided. Keys are real (OpenPGP, generated), the keystore
+// is the add-on's own IndexedDB one (fake-indexeddb).
+import "fake-indexeddb/auto";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Keystore } from "../../src/core/keystore/keystore.js";
+import { MemoryBackend } from "../../src/core/keystore/memory-backend.js";
+import { Keyring } from "../../src/core/keyring/keyring.js";
+import { utf8 } from "../../src/core/bytes.js";
+
+type Details = messenger.compose.ComposeDetails;
+const calls: Array<[string, ...unknown[]]> = [];
+const details = new Map<number, Details>();
+let own = { encrypt: false, sign: false, technology: "OpenPGP" };
+
+function area() {
+  const data = new Map<string, unknown>();
+  return {
+    async get(k: string) {
+      return data.has(k) ? { [k]: data.get(k) } : {};
+    },
+    async set(items: Record<string, unknown>) {
+      for (const [k, v] of Object.entries(items)) data.set(k, v);
+    },
+    async remove(k: string) {
+      data.delete(k);
+    },
+  };
+}
+
+(globalThis as unknown as { messenger: unknown }).messenger = {
+  storage: { session: area(), local: area() },
+  i18n: { getMessage: (key: string, subs?: string[]) => (subs ? `${key}:${subs.join("|")}` : key) },
+  runtime: { getURL: (p: string) => `moz-extension://test/${p}` },
+  identities: { get: async () => ({ email: "alice@example.org" }), list: async () => [] },
+  messages: { getRaw: async () => Promise.reject(new Error("none")) },
+  windows: { create: async (o: unknown) => (calls.push(["windows.create", o]), { id: 1 }) },
+  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined },
+  compose: {
+    getComposeDetails: async (tabId: number) => details.get(tabId)!,
+    setComposeDetails: async (tabId: number, d: unknown) => void calls.push(["setComposeDetails", tabId, d]),
+  },
+  composeSecure: {
+    configure: async (tabId: number, c: unknown) => void calls.push(["configure", tabId, c]),
+    notify: async (tabId: number, text: string) => void calls.push(["notify", tabId, text]),
+    ownCrypto: async () => own,
+    sendNow: async (tabId: number) => void calls.push(["sendNow", tabId]),
+    draftMessageId: async () => null,
+  },
+};
+
+const { KeystoreService } = await import("../../src/background/keystore-service.js");
+const { ComposeService } = await import("../../src/background/compose/service.js");
+const { writePolicy } = await import("../../src/background/options/policy.js");
+
+let service: InstanceType<typeof ComposeService>;
+let keystore: InstanceType<typeof KeystoreService>;
+let tab = 100;
+
+beforeAll(async () => {
+  keystore = new KeystoreService();
+  await keystore.create("compose unit test passphrase");
+  const ring = await keystore.keyring();
+  await ring.generatePgp({ name: "Alice", email: "alice@example.org" });
+  const other = new Keyring(await Keystore.create(new MemoryBackend(), "x passphrase", { kdf: { memoryKiB: 64, iterations: 1, parallelism: 1 } }));
+  await other.generatePgp({ name: "Bob", email: "bob@example.org" });
+  await ring.importPgp(utf8(String((await other.pgpContext()).publicKeys[0])));
+  await writePolicy(ring.store, {
+    defaults: { signByDefault: true, encryptWhenPossible: true, technology: "openpgp" },
+    domains: [{ domain: "kanzlei.example", rule: "never-unencrypted" }],
+  });
+  service = new ComposeService(keystore);
+}, 120_000);
+
+beforeEach(() => {
+  calls.length = 0;
+  own = { encrypt: false, sign: false, technology: "OpenPGP" };
+  tab++;
+});
+
+const configured = () => calls.filter((c) => c[0] === "configure").map((c) => c[2] as { active: boolean; sign: boolean; encrypt: boolean }).at(-1);
+
+describe("defaults from the policy", () => {
+  it("everybody has a key: sign and encrypt on, OpenPGP, the experiment armed", async () => {
+    details.set(tab, { from: "Alice <alice@example.org>", to: ["Bob <bob@example.org>"] });
+    const v = await service.refresh(tab);
+    expect(v).toMatchObject({ sign: true, encrypt: true, effective: "openpgp", encryptReason: "all-have-keys", missing: [] });
+    expect(v.recipients[0]).toMatchObject({ email: "bob@example.org", uses: "openpgp", pgp: { trusted: true } });
+    expect(configured()).toMatchObject({ active: true, sign: true, encrypt: true });
+  });
+
+  it("a recipient without a key: Encrypt stays off by default, the send goes out signed", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["bob@example.org", "carol@example.net"] });
+    const v = await service.refresh(tab);
+    expect(v).toMatchObject({ sign: true, encrypt: false, missing: ["carol@example.net"] });
+    expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({});
+    expect(configured()).toMatchObject({ active: true, sign: true, encrypt: false });
+  });
+
+  it("Thunderbird's own encryption on: Sealbird's defaults stay off and say so", async () => {
+    own = { encrypt: true, sign: false, technology: "OpenPGP" };
+    details.set(tab, { from: "alice@example.org", to: ["bob@example.org"] });
+    const v = await service.refresh(tab);
+    expect(v).toMatchObject({ sign: false, encrypt: false, thunderbirdOwn: { encrypt: true } });
+    expect(configured()).toMatchObject({ active: false });
+  });
+});
+
+describe("the send gate", () => {
+  it("Encrypt on with a keyless recipient: cancelled, Sealbird's window opens, the notice names them", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["carol@example.net"] });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: true });
+    expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({ cancel: true });
+    expect(calls.some((c) => c[0] === "windows.create" && JSON.stringify(c[1]).includes(`compose-popup.html?tabId=${tab}`))).toBe(true);
+    expect(calls.some((c) => c[0] === "notify" && String(c[2]).includes("carol@example.net"))).toBe(true);
+    expect((await service.refresh(tab)).blocked).toBe(true);
+  });
+
+  it("'unencrypted' needs the confirmation; with it the next send is signed only", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["carol@example.net"] });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: true });
+    await expect(service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "unencrypted" })).rejects.toMatchObject({ code: "usage" });
+    expect(await service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "unencrypted", confirmed: true })).toEqual({ sending: true });
+    expect(calls.some((c) => c[0] === "sendNow")).toBe(true);
+    expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({});
+    expect(configured()).toMatchObject({ active: true, sign: true, encrypt: false });
+  });
+
+  it("a never-unencrypted domain: no unencrypted choice, and Encrypt off is refused at send", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["anwalt@kanzlei.example"] });
+    const v = await service.refresh(tab);
+    expect(v.recipients[0]!.rule).toBe("never-unencrypted");
+    expect(v.encrypt).toBe(true);
+    expect(v.encryptReason).toBe("domain-rule");
+    await expect(service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "unencrypted", confirmed: true })).rejects.toMatchObject({ code: "recipient-no-key" });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: false });
+    expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({ cancel: true });
+    expect(calls.some((c) => c[0] === "notify" && String(c[2]).startsWith("composeNeverUnencrypted"))).toBe(true);
+  });
+
+  it("a message password: the send goes out as OpenPGP with the password", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["carol@example.net"] });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: true, technology: "smime" });
+    await expect(service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "password", password: "short" })).rejects.toMatchObject({ code: "usage" });
+    await service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "password", password: "long enough password" });
+    expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({});
+    const answer = await service.encapsulate(tab, {
+      id: 1,
+      msgType: 0,
+      isDraft: false,
+      sign: true,
+      encrypt: true,
+      from: "alice@example.org",
+      identityEmail: "alice@example.org",
+      recipients: "carol@example.net",
+      headers: "To: carol@example.net\r\nFrom: alice@example.org\r\nSubject: [...]\r\n",
+      subject: "Hi",
+      entity: utf8("Content-Type: text/plain\r\n\r\nHello\r\n"),
+    });
+    expect(answer.ok).toBe(true);
+    expect(new TextDecoder().decode((answer as { entity: Uint8Array }).entity)).toMatch(/^Content-Type: multipart\/encrypted;/);
+  });
+
+  it("both Thunderbird's own and Sealbird on: the send is held with the conflict notice", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["bob@example.org"] });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: true, sign: true });
+    own = { encrypt: true, sign: false, technology: "S/MIME" };
+    expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({ cancel: true });
+    expect(calls.some((c) => c[0] === "notify" && c[2] === "composeConflict")).toBe(true);
+  });
+
+  it("turning Sealbird on switches Thunderbird's own encryption off for this message", async () => {
+    own = { encrypt: true, sign: true, technology: "S/MIME" };
+    details.set(tab, { from: "alice@example.org", to: ["bob@example.org"] });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: true });
+    expect(calls).toContainEqual(["setComposeDetails", tab, { selectedEncryptionTechnology: { name: "S/MIME", encryptBody: false, signMessage: false } }]);
+  });
+
+  it("encapsulate without a decision (the background restarted mid-send) fails cleanly", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["bob@example.org"] });
+    const a = await service.encapsulate(tab, {
+      id: 2,
+      msgType: 0,
+      isDraft: false,
+      sign: true,
+      encrypt: true,
+      from: "alice@example.org",
+      identityEmail: "alice@example.org",
+      recipients: "bob@example.org",
+      headers: "Subject: [...]\r\n",
+      subject: "x",
+      entity: utf8("Content-Type: text/plain\r\n\r\nx\r\n"),
+    });
+    expect(a).toMatchObject({ ok: false });
+    expect((a as { message: string }).message).toMatch(/^composeFailed /);
+  });
+});
