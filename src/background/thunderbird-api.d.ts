@@ -113,6 +113,7 @@ declare namespace messenger {
     function setTitle(details: TabDetails & { title: string | null }): Promise<void>;
     function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
     function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
+    function setIcon(details: TabDetails & { path: string | Record<string, string> }): Promise<void>;
   }
   /** Sealbird's own experiment (src/experiments/compose-secure): signs/encrypts what a compose window sends. */
   namespace composeSecure {

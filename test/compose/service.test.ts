@@ -36,7 +36,7 @@ function area() {
   identities: { get: async () => ({ email: "alice@example.org" }), list: async () => [] },
   messages: { getRaw: async () => Promise.reject(new Error("none")) },
   windows: { create: async (o: unknown) => (calls.push(["windows.create", o]), { id: 1 }) },
-  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined },
+  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined, setIcon: async () => undefined },
   compose: {
     getComposeDetails: async (tabId: number) => details.get(tabId)!,
     setComposeDetails: async (tabId: number, d: unknown) => void calls.push(["setComposeDetails", tabId, d]),

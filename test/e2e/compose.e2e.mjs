@@ -241,11 +241,13 @@ test("send failure (SMTP refusing) with Sealbird on: Thunderbird's error, compos
   }
 });
 
-test("compose button shows the state (badge), and a reply to an encrypted message starts with Encrypt on", async () => {
+test("compose button shows the state (icon and badge), and a reply to an encrypted message starts with Encrypt on", async () => {
   const { tabId } = await compose({ to: "bob@example.org", subject: "Badge", body: "badge", sign: true, encrypt: true, technology: "smime" });
   assert.equal(await cmp.composeActionBadge(s.tb, tabId, (b) => b === "E+S"), "E+S");
+  assert.match(await cmp.composeActionIcon(s.tb), /icons\/encrypted\.svg/);
   await sb.extensionCallOk(s.tb, { type: "compose:set", tabId, encrypt: false });
   assert.equal(await cmp.composeActionBadge(s.tb, tabId, (b) => b === "S"), "S");
+  assert.match(await cmp.composeActionIcon(s.tb), /icons\/signed-valid\.svg/);
   await mail.closeComposeWindows(s.tb);
 
   const encrypted = keys.pgpEncrypted({ inner: textEntity("A secret for Alice."), subject: "Encrypted to Alice" });

@@ -285,6 +285,8 @@ export class ComposeService {
     await messenger.composeAction.setBadgeText({ tabId: v.tabId, text }).catch(() => undefined);
     await messenger.composeAction.setBadgeBackgroundColor({ tabId: v.tabId, color: v.encrypt && v.missing.length ? "#b00020" : v.encrypt ? "#1b7f3b" : "#44617b" }).catch(() => undefined);
     await messenger.composeAction.setTitle({ tabId: v.tabId, title }).catch(() => undefined);
+    const icon = v.encrypt ? "icons/encrypted.svg" : v.sign ? "icons/signed-valid.svg" : "icons/sealbird.svg";
+    await messenger.composeAction.setIcon({ tabId: v.tabId, path: icon }).catch(() => undefined);
   }
 
   // ---- before the send -------------------------------------------------------------------

@@ -9,6 +9,7 @@
 //                                          folder, read from its mbox file
 //   composeWindowCount(tb)
 //   composeActionBadge(tb, tabId, pred)  -> the compose action button's badge once pred(badge) holds
+//   composeActionIcon(tb)                -> the compose action button's icon URL (CSS image)
 //   openReply(tb, msg)                   -> opens a reply (to sender) to an imported message
 
 import fs from "node:fs";
@@ -222,5 +223,14 @@ export async function lastMessage(tb, which) {
      const hdr = hdrs[hdrs.length - 1];
      return { uri: folder.getUriForMsg(hdr), key: hdr.messageKey, folderURI: folder.URI, subject: hdr.mime2DecodedSubject };`,
     [which],
+  );
+}
+
+/** The compose action button's icon in the newest compose window (its --webextension-toolbar-image). */
+export async function composeActionIcon(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const b = w?.document.querySelector('[data-extensionid="${EXT_ID}"]');
+     return b ? w.getComputedStyle(b).getPropertyValue("--webextension-toolbar-image") || b.style.getPropertyValue("--webextension-toolbar-image") : null;`,
   );
 }
