@@ -295,6 +295,32 @@ test("keyless recipient, 'send unencrypted' needs the confirmation; then the mes
   await closePopupWindows();
 });
 
+test("a failure while protecting (no key for the From address, draft save): nothing stored, composer open, translated reason shown", async () => {
+  await compose({ to: "bob@example.org", subject: "No key for this From", body: "must not be stored", sign: false, encrypt: true, technology: "smime" });
+  const before = (await cmp.folderMessages(s.tb, "drafts")).length;
+  const windows = await cmp.composeWindowCount(s.tb);
+  // The user typed another From address, one Sealbird has no key for.
+  await s.tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     w.document.getElementById("msgIdentity").value = "Mallory <mallory@example.org>";
+     w.setTimeout(() => w.goDoCommand("cmd_saveAsDraft"), 0);
+     return true;`,
+  );
+  const notice = await s.tb.waitFor(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const n = w?.gComposeNotification?.getNotificationWithValue("sealbird-compose");
+     const t = n ? String(n.messageText?.textContent || n.label || "") : "";
+     return t.trim() ? t.trim() : false;`,
+    { what: "Sealbird's failure notice", timeoutMs: 20_000 },
+  );
+  assert.match(notice, /Sealbird could not protect this message, so nothing was sent or saved\./);
+  assert.match(notice, /mallory@example\.org/);
+  await new Promise((res) => setTimeout(res, 1500));
+  assert.equal((await cmp.folderMessages(s.tb, "drafts")).length, before, "no draft stored");
+  assert.equal(await cmp.composeWindowCount(s.tb), windows, "composer still open");
+  await mail.closeComposeWindows(s.tb);
+});
+
 async function waitForView(tabId, pred, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
   for (;;) {
