@@ -107,6 +107,19 @@ describe("defaults from the policy", () => {
   });
 });
 
+describe("mailing lists", () => {
+  it("an address book list (expanded only at send) or a list-looking address is flagged for the warning", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["bob@example.org", { id: "ml1", type: "mailingList" }] });
+    expect((await service.refresh(tab)).listEntries).toBe(true);
+    details.set(tab, { from: "alice@example.org", to: ["Team <Team>"] });
+    expect((await service.refresh(tab)).listEntries).toBe(true);
+    details.set(tab, { from: "alice@example.org", to: ["announce@lists.example.org"] });
+    const v = await service.refresh(tab);
+    expect(v.listEntries).toBe(false);
+    expect(v.recipients[0]!.list).toBe(true);
+  });
+});
+
 describe("the send gate", () => {
   it("Encrypt on with a keyless recipient: cancelled, Sealbird's window opens, the notice names them", async () => {
     details.set(tab, { from: "alice@example.org", to: ["carol@example.net"] });

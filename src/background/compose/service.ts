@@ -199,6 +199,9 @@ export class ComposeService {
       keystore: ks,
       ...(s.keyless ? { keyless: s.keyless } : {}),
       blocked: this.blocked.has(tabId),
+      listEntries: [...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])].some((e) =>
+        typeof e === "string" ? e.trim() !== "" && addressesOf([e]).length === 0 : e.type === "mailingList",
+      ),
     };
   }
 

@@ -64,6 +64,9 @@ export interface ComposeView {
   keyless?: "password" | "unencrypted";
   /** Sending was stopped by Sealbird and waits for the user (missing keys). */
   blocked: boolean;
+  /** An address book mailing list (or a bare list name) is among the recipients: Thunderbird
+   * expands it only when sending, so its members' keys are checked then. */
+  listEntries: boolean;
 }
 
 export type ComposeRequest =
