@@ -130,6 +130,14 @@ describe("the send gate", () => {
     expect((await service.refresh(tab)).blocked).toBe(true);
   });
 
+  it("'remove' takes the keyless recipients out of To/Cc/Bcc (keeping list entries) and sends", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["Bob <bob@example.org>", "Carol <carol@example.net>"], cc: ["dave@example.com"], bcc: [{ id: "ml", type: "mailingList" }] });
+    await service.handle({ type: "compose:set", tabId: tab, encrypt: true });
+    expect(await service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "remove" })).toEqual({ sending: true });
+    expect(calls).toContainEqual(["setComposeDetails", tab, { to: ["Bob <bob@example.org>"], cc: [], bcc: [{ id: "ml", type: "mailingList" }] }]);
+    expect(calls.some((c) => c[0] === "sendNow" && c[1] === tab)).toBe(true);
+  });
+
   it("'unencrypted' needs the confirmation; with it the next send is signed only", async () => {
     details.set(tab, { from: "alice@example.org", to: ["carol@example.net"] });
     await service.handle({ type: "compose:set", tabId: tab, encrypt: true });
