@@ -118,9 +118,11 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   assert.ok(!copy.toString("latin1").includes("secret subject"));
 });
 
-test("PGP/MIME encrypt+sign: gpg decrypts (to bob and alice) and finds alice's good signature; Subject only inside; Sent copy shows Sealbird's padlock", async () => {
+test("PGP/MIME encrypt+sign with an attachment: gpg decrypts (to bob and alice) and finds alice's good signature; Subject only inside; Sent copy shows Sealbird's padlock", async () => {
   s.smtp.reset();
   await compose({ to: "bob@example.org", subject: SECRET_SUBJECT, body: "Hello Bob, OpenPGP from the e2e suite.", sign: true, encrypt: true, technology: "openpgp" });
+  const attachment = randomBytes(5000);
+  await cmp.attachFile(s.tb, { name: "pgp-data.bin", bytes: attachment });
   const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
   const r = await cmp.trySend(s.tb);
   assert.deepEqual(r, { sent: true });
@@ -137,6 +139,7 @@ test("PGP/MIME encrypt+sign: gpg decrypts (to bob and alice) and finds alice's g
   assert.match(st, /^\[GNUPG:\] GOODSIG [0-9A-F]+ Alice <alice@example\.org>/m);
   assert.match(out, /^Subject: Quarterly numbers \(secret subject\)\r?$/m);
   assert.match(readable(out), /Hello Bob, OpenPGP from the e2e suite\./);
+  assert.ok(attachmentBytes(out, "pgp-data.bin").equals(attachment), "attachment bytes equal");
 
   // Displayed in Thunderbird, Sealbird's reading side shows the Sent copy as encrypted.
   await waitForFolder("fcc", sentBefore + 1);
