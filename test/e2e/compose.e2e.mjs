@@ -324,6 +324,30 @@ test("a failure while protecting (no key for the From address, draft save): noth
   await mail.closeComposeWindows(s.tb);
 });
 
+test("PGP/MIME sign-only of an HTML message: gpg --verify accepts the detached signature over the exact signed part", async () => {
+  s.smtp.reset();
+  await mail.openCompose(s.tb, { to: "carol@example.net", subject: "Signed HTML", body: "<p>Signed <b>HTML</b> from the e2e suite.</p>", html: true });
+  const tabId = await cmp.composeTabId(s.tb);
+  await sb.extensionCallOk(s.tb, { type: "compose:set", tabId, sign: true, encrypt: false, technology: "openpgp" });
+  assert.deepEqual(await cmp.trySend(s.tb), { sent: true });
+  const [m] = await s.smtp.waitForMessages(1);
+  const raw = m.raw.toString("latin1");
+  assert.match(raw, /^Subject: Signed HTML\r?$/m);
+  const boundary = /^Content-Type: multipart\/signed;[^]*?boundary="([^"]+)"/im.exec(raw)?.[1];
+  assert.ok(boundary, "multipart/signed with a boundary");
+  const first = raw.indexOf(`--${boundary}\r\n`) + boundary.length + 4;
+  const second = raw.indexOf(`\r\n--${boundary}\r\n`, first);
+  const signed = raw.slice(first, second);
+  const sig = raw.slice(raw.indexOf("-----BEGIN PGP SIGNATURE-----"), raw.indexOf("-----END PGP SIGNATURE-----") + 27);
+  write("signed-part.mime", Buffer.from(signed, "latin1"));
+  write("signed-part.asc", Buffer.from(sig, "latin1"));
+  const status = keys.file("verify-status.txt");
+  keys.gpg(["--status-file", status, "--verify", keys.file("signed-part.asc"), keys.file("signed-part.mime")]);
+  assert.match(fs.readFileSync(status, "utf8"), /^\[GNUPG:\] GOODSIG [0-9A-F]+ Alice <alice@example\.org>/m);
+  assert.match(signed, /hp="clear"/);
+  assert.match(readable(signed), /<b>HTML<\/b>/);
+});
+
 async function waitForView(tabId, pred, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
   for (;;) {
