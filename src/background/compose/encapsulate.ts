@@ -20,6 +20,8 @@ export interface EncapsulateRequest {
   id: number;
   msgType: number;
   isDraft: boolean;
+  /** A save (draft), not a send: set by the experiment from the compose command. */
+  saveOnly?: boolean;
   sign: boolean;
   encrypt: boolean;
   /** compFields.from (header form). */

@@ -394,7 +394,7 @@ export class ComposeService {
       const ring = await this.keystore.keyring();
       const from = addressesOf(req.from ? [req.from] : [])[0] ?? req.identityEmail.toLowerCase();
       let d: Decision;
-      if (req.isDraft) {
+      if (req.isDraft || req.saveOnly === true) {
         // Drafts: encrypted to the sender only, never signed.
         const prefer = (await this.view(tabId)).effective;
         const other: Technology = prefer === "smime" ? "openpgp" : "smime";
@@ -412,7 +412,7 @@ export class ComposeService {
     } catch (e) {
       return { ok: false, message: `${i18n("composeFailed")} ${errorText(e)}` };
     } finally {
-      if (!req.isDraft) this.decisions.delete(tabId);
+      if (!req.isDraft && req.saveOnly !== true) this.decisions.delete(tabId);
     }
   }
 }

@@ -84,12 +84,13 @@ function showNotice(win, text, level = "warning") {
  * gets Thunderbird's own behaviour back.
  */
 class SealbirdComposeSecure {
-  constructor({ win, extState, state, msgType, subject }) {
+  constructor({ win, extState, state, msgType, subject, saveOnly }) {
     this.win = win;
     this.extState = extState;
     this.state = state;
     this.msgType = msgType;
     this.subject = subject;
+    this.saveOnly = saveOnly;
     this.chunks = [];
     this.wrappedJSObject = this;
     this.signMessage = state.config.sign;
@@ -121,7 +122,9 @@ class SealbirdComposeSecure {
       const request = {
         id: this.extState.nextId++,
         msgType: this.msgType,
+        // Thunderbird's isDraft covers "save as draft"; saveOnly every save (draft, Ctrl+S).
         isDraft: !!this.isDraft,
+        saveOnly: this.saveOnly,
         sign: this.signMessage,
         encrypt: this.requireEncryptMessage,
         from: this.from,
@@ -211,7 +214,7 @@ function makeOnSend(win, extState, state) {
     if (config.encrypt) fields.subject = "[...]";
     // 7-bit transfer encodings for the signed content (RFC 3156 5., RFC 8551 3.1.3).
     fields.forceMsgEncoding = true;
-    fields.composeSecure = new SealbirdComposeSecure({ win, extState, state, msgType, subject });
+    fields.composeSecure = new SealbirdComposeSecure({ win, extState, state, msgType, subject, saveOnly: draft });
   };
 }
 
