@@ -111,6 +111,9 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   // The Sent copy: the same protected bytes, readable with the sender's own key.
   const sent = await waitForFolder("fcc", sentBefore + 1);
   const copy = sent[sent.length - 1];
+  // One protection for both: the Sent copy's body is byte-for-byte what went over SMTP.
+  const bodyOf = (b) => b.toString("latin1").replace(/^[^]*?\r?\n\r?\n/, "").replace(/\r?\n/g, "\r\n").trimEnd();
+  assert.equal(bodyOf(copy), bodyOf(m.raw));
   write("sent-copy.eml", copy);
   keys.openssl(["cms", "-decrypt", "-in", "sent-copy.eml", "-inkey", "alice.key", "-recip", "alice.pem", "-out", "dec-alice.mime"]);
   keys.openssl(["cms", "-verify", "-in", "dec-alice.mime", "-CAfile", "root.pem", "-out", "content-alice.mime"]);
