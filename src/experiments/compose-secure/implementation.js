@@ -180,7 +180,7 @@ function waitFor(extState, tabId, request) {
 function restore(win, state) {
   const fields = win.gMsgCompose?.compFields;
   if (fields && fields.composeSecure?.wrappedJSObject instanceof SealbirdComposeSecure) {
-    fields.composeSecure = state.original ?? null;
+    fields.composeSecure = state.original ?? win.gSMFields ?? null;
   }
 }
 
@@ -192,7 +192,7 @@ function isOurs(cs) {
 function makeOnSend(win, extState, state) {
   return (event) => {
     const fields = win.gMsgCompose.compFields;
-    if (isOurs(fields.composeSecure)) fields.composeSecure = state.original ?? null;
+    if (isOurs(fields.composeSecure)) fields.composeSecure = state.original ?? win.gSMFields ?? null;
     else state.original = fields.composeSecure;
     const { config } = state;
     if (!config.active || (!config.sign && !config.encrypt)) return;
