@@ -324,7 +324,16 @@ test("a failure while protecting (no key for the From address, draft save): noth
   await new Promise((res) => setTimeout(res, 1500));
   assert.equal((await cmp.folderMessages(s.tb, "drafts")).length, before, "no draft stored");
   assert.equal(await cmp.composeWindowCount(s.tb), windows, "composer still open");
-  await mail.closeComposeWindows(s.tb);
+
+  // Sealbird off for this composer: Thunderbird's own path is back and a plain send works.
+  s.smtp.reset();
+  const tabId = await cmp.composeTabId(s.tb);
+  await s.tb.marionette.run(`Services.wm.getMostRecentWindow("msgcompose").document.getElementById("msgIdentity").value = "Alice <alice@example.org>"; return true;`);
+  await sb.extensionCallOk(s.tb, { type: "compose:set", tabId, sign: false, encrypt: false });
+  assert.deepEqual(await cmp.trySend(s.tb), { sent: true });
+  const [m] = await s.smtp.waitForMessages(1);
+  assert.match(m.raw.toString("latin1"), /^Subject: No key for this From\r?$/m);
+  assert.doesNotMatch(m.raw.toString("latin1"), /pkcs7|pgp-/i);
 });
 
 test("PGP/MIME sign-only of an HTML message: gpg --verify accepts the detached signature over the exact signed part", async () => {
