@@ -282,7 +282,7 @@ test("Thunderbird's own encryption on as well: the send is held with an explanat
   await mail.closeComposeWindows(s.tb);
 });
 
-test("keyless recipient, 'send unencrypted' needs the confirmation; then the message goes out S/MIME-signed only", async () => {
+test("keyless recipient, 'send unencrypted' needs the confirmation; then the message goes out S/MIME-signed only (openssl and gpgsm verify)", async () => {
   s.smtp.reset();
   const { tabId } = await compose({ to: "carol@example.net", subject: "Plain for Carol", body: "Signed, not encrypted.", sign: true, encrypt: true, technology: "smime" });
   const r = await cmp.trySend(s.tb);
@@ -298,6 +298,7 @@ test("keyless recipient, 'send unencrypted' needs the confirmation; then the mes
   write("signed-only.eml", m.raw);
   keys.openssl(["cms", "-verify", "-in", "signed-only.eml", "-CAfile", "root.pem", "-out", "signed-only.txt"]);
   assert.match(readable(fs.readFileSync(keys.file("signed-only.txt")).toString("latin1")), /Signed, not encrypted\./);
+  gpgsmVerify(raw);
   await closePopupWindows();
 });
 
@@ -359,6 +360,35 @@ test("PGP/MIME sign-only of an HTML message: gpg --verify accepts the detached s
   assert.match(signed, /hp="clear"/);
   assert.match(readable(signed), /<b>HTML<\/b>/);
 });
+
+/** gpgsm (a second S/MIME implementation) verifies the detached signature of a multipart/signed message. */
+function gpgsmVerify(raw) {
+  const boundary = /^Content-Type: multipart\/signed;[^]*?boundary="?([^"\s;]+)"?/im.exec(raw)[1];
+  const first = raw.indexOf(`--${boundary}\r\n`) + boundary.length + 4;
+  const second = raw.indexOf(`\r\n--${boundary}\r\n`, first);
+  const sigPart = raw.slice(second + boundary.length + 6, raw.indexOf(`\r\n--${boundary}--`, second));
+  const sigB64 = sigPart.slice(sigPart.search(/\r\n\r\n/) + 4);
+  write("gpgsm-data.mime", Buffer.from(raw.slice(first, second), "latin1"));
+  write("gpgsm-sig.p7s", Buffer.from(sigB64.replace(/\s+/g, ""), "base64"));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "sealbird-e2e-gpgsm-"));
+  try {
+    const env = { ...process.env, GNUPGHOME: home };
+    const gpgsm = (args) => execFileSync("gpgsm", ["--batch", "--disable-crl-checks", "--disable-trusted-cert-crl-check", "--disable-dirmngr", ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    gpgsm(["--import", keys.file("root.pem")]);
+    const fpr = /fpr:+([0-9A-F]{40}):/.exec(gpgsm(["--with-colons", "--list-keys"]).toString())[1];
+    fs.writeFileSync(path.join(home, "trustlist.txt"), `${fpr} S relax\n`);
+    const status = gpgsm(["--status-fd", "1", "--verify", keys.file("gpgsm-sig.p7s"), keys.file("gpgsm-data.mime")]).toString();
+    assert.match(status, /^\[GNUPG:\] GOODSIG /m);
+    assert.match(status, /^\[GNUPG:\] VALIDSIG /m);
+  } finally {
+    try {
+      execFileSync("gpgconf", ["--kill", "all"], { env: { ...process.env, GNUPGHOME: home } });
+    } catch {
+      // no agent
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
 
 async function waitForView(tabId, pred, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
