@@ -6,13 +6,15 @@
 import type { DOMPurify } from "dompurify";
 import { inspectMessage, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
 import { buildRenderModel } from "../core/render/render-model.js";
-import { isSealbirdError } from "../core/errors.js";
+import { decodeBody, type MimeEntity } from "../core/mime/index.js";
+import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import type { MessageStatus } from "../core/status/message-status.js";
-import type { DisplayView } from "./protocol.js";
-import { showStatus, showNothing } from "./action-view.js";
+import type { DisplayView, PopupSummary } from "./protocol.js";
+import { showStatus, showNothing, showLocked, showError, showPending } from "./action-view.js";
 
 export interface KeyMaterialSource {
-  isUnlocked(): boolean;
+  /** "none": no keystore yet. */
+  lockState(): Promise<"none" | "locked" | "unlocked">;
   /** Openers with every public record, and secret keys when unlocked. */
   openers(): Promise<LayerOpener[]>;
   /** Certificates and keys learned from a message (valid signatures, Autocrypt). */
@@ -22,7 +24,23 @@ export interface KeyMaterialSource {
 interface Processed {
   view: DisplayView;
   status?: MessageStatus;
+  /** The entity rendered (decrypted content): attachments are cut from it on request. */
+  content?: MimeEntity;
+  /** Milliseconds from the request to a finished result (fetch + engine + render model). */
+  ms: number;
+  /**
+   * Top-level S/MIME encryption: Thunderbird's own S/MIME code cannot decrypt it (the key is
+   * in Sealbird, not in Thunderbird's certificate store) and replaces the message document
+   * with its "cannot decrypt" page, where registered message display scripts do not run.
+   */
+  thunderbirdReplacesPane?: boolean;
 }
+
+/** When to check again whether Thunderbird swapped the message document (ms after display). */
+const REINJECT_AFTER = [400, 1200, 3000];
+
+/** Results kept for the session; older ones are dropped (a 10 MB message holds 10 MB). */
+const MAX_CACHED = 24;
 
 export class DisplayService {
   private readonly results = new Map<number, Promise<Processed>>();
@@ -39,7 +57,15 @@ export class DisplayService {
       this.displayed.delete(tab.id);
       return;
     }
+    if (this.displayed.get(tab.id) === only.id && this.results.has(only.id)) {
+      // Selection and display events both arrive for one message: update once, from the cache.
+      void this.process(only.id).then((p) => this.updateAction(tab.id, only.id, p));
+      return;
+    }
     this.displayed.set(tab.id, only.id);
+    // The button keeps the previous message's values until told otherwise: never let a
+    // status stand next to a message it was not computed for.
+    void showPending(tab.id).catch(() => undefined);
     void this.process(only.id).then((p) => this.updateAction(tab.id, only.id, p));
   }
 
@@ -54,7 +80,31 @@ export class DisplayService {
     return id === undefined ? undefined : (await this.process(id)).status;
   }
 
-  /** After unlocking: results that depended on the lock are recomputed for the open tabs. */
+  /** What the toolbar popup shows for the message of a tab. */
+  async summaryForTab(tabId: number): Promise<PopupSummary> {
+    const id = await this.displayedId(tabId);
+    if (id === undefined) return { kind: "none" };
+    const p = await this.process(id);
+    const code = p.view.kind === "error" ? p.view.code : undefined;
+    return { kind: p.view.kind, status: p.status, code, ms: p.ms };
+  }
+
+  /**
+   * The decoded bytes of one attachment of the message shown in `tabId`. Only parts listed in
+   * that message's render model are handed out, and only to the tab that shows it.
+   */
+  async attachmentForTab(tabId: number, path: string): Promise<{ bytes: Uint8Array; filename: string; contentType: string }> {
+    const id = await this.displayedId(tabId);
+    const p = id === undefined ? undefined : await this.process(id);
+    const listed = p?.view.kind === "render" ? p.view.model.attachments.find((a) => a.path === path) : undefined;
+    const part = listed && p?.content ? findPart(p.content, path) : undefined;
+    if (!listed || !part) throw new SealbirdError("usage", "This attachment is not part of the message shown in this tab.");
+    // Nested signed/encrypted entities are saved as they are (a whole MIME entity), never opened.
+    const bytes = part.contentType.type === "multipart" ? part.raw : decodeBody(part);
+    return { bytes, filename: listed.filename, contentType: listed.contentType };
+  }
+
+  /** After unlocking: results that depended on the lock are recomputed; returns the tabs showing them. */
   async refreshAfterUnlock(): Promise<number[]> {
     const again: number[] = [];
     for (const [id, p] of this.results) {
@@ -72,6 +122,14 @@ export class DisplayService {
     return tabs;
   }
 
+  /** After locking: decrypted content is not kept around; the next display asks again. */
+  async forgetDecrypted(): Promise<void> {
+    for (const [id, p] of this.results) {
+      const done = await p;
+      if (done.status?.encryption.state === "decrypted" || done.view.kind === "locked") this.results.delete(id);
+    }
+  }
+
   private async displayedId(tabId: number): Promise<number | undefined> {
     const known = this.displayed.get(tabId);
     if (known !== undefined) return known;
@@ -84,40 +142,83 @@ export class DisplayService {
 
   private process(id: number): Promise<Processed> {
     let p = this.results.get(id);
-    if (!p) {
-      p = this.run(id);
+    if (p) {
+      // most recently used last
+      this.results.delete(id);
       this.results.set(id, p);
+      return p;
     }
+    p = this.run(id);
+    this.results.set(id, p);
+    while (this.results.size > MAX_CACHED) this.results.delete(this.results.keys().next().value!);
     return p;
   }
 
   private async run(id: number): Promise<Processed> {
+    const t0 = performance.now();
+    const finish = (p: Omit<Processed, "ms">): Processed => ({ ...p, ms: Math.round(performance.now() - t0) });
     try {
       const file = (await messenger.messages.getRaw(id, { decrypt: false, data_format: "File" })) as File;
       const raw = new Uint8Array(await file.arrayBuffer());
       const result = await inspectMessage(raw, { openers: await this.keys.openers() });
       const { status } = result;
       await this.keys.remember(result).catch(() => undefined);
-      if (status.protocol === "none") return { view: { kind: "plain" }, status };
+      const nestedEncrypted = status.nested.some((n) => n.kind === "encrypted");
+      const smimeEncrypted = result.layers[0]?.protocol === "smime" && result.layers[0].kind === "encrypted";
+      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, thunderbirdReplacesPane: smimeEncrypted });
+      if (status.protocol === "none" && !nestedEncrypted) return done({ view: { kind: "plain" }, status });
       if (status.encryption.state === "failed") {
-        if (status.encryption.code === "no-key" && !this.keys.isUnlocked()) return { view: { kind: "locked" }, status };
-        return { view: { kind: "error", code: status.encryption.code, message: status.encryption.message, status }, status };
+        if (status.encryption.code === "no-key" && (await this.keys.lockState()) === "locked") return done({ view: { kind: "locked" }, status });
+        return done({ view: { kind: "error", code: status.encryption.code, message: status.encryption.message, status }, status });
       }
-      // Thunderbird shows a multipart/signed message's content itself; encrypted and opaque
-      // signed content it cannot show (or shows its own failure), so we render those.
-      const ownRendering = result.layers.some((l) => l.kind === "encrypted") || result.top.contentType.subtype.endsWith("pkcs7-mime");
-      if (!ownRendering || !result.view) return { view: { kind: "status", status }, status };
-      return { view: { kind: "render", model: buildRenderModel(result.view, this.purify), status }, status };
+      // Thunderbird shows a multipart/signed message's content itself. We render what it
+      // cannot show (encrypted, opaque signed) and every message that carries an encrypted
+      // part below the top level: Thunderbird would put all its parts into one document,
+      // which is what the EFAIL direct-exfiltration attack needs; we render each part on its
+      // own and never decrypt the nested part.
+      const ownRendering =
+        result.layers.some((l) => l.kind === "encrypted") || result.top.contentType.subtype.endsWith("pkcs7-mime") || nestedEncrypted;
+      if (!ownRendering || !result.view) return done({ view: { kind: "status", status }, status });
+      return done({ view: { kind: "render", model: buildRenderModel(result.view, this.purify), status }, status, content: result.view });
     } catch (e) {
       const code = isSealbirdError(e) ? e.code : "internal";
       const message = isSealbirdError(e) ? e.message : "The message could not be processed.";
-      return { view: { kind: "error", code, message } };
+      return finish({ view: { kind: "error", code, message } });
     }
   }
 
   private async updateAction(tabId: number, id: number, p: Processed): Promise<void> {
     if (this.displayed.get(tabId) !== id) return; // the user moved on meanwhile
-    if (p.status) await showStatus(tabId, p.status);
+    if (p.view.kind === "locked") await showLocked(tabId);
+    else if (p.status) await showStatus(tabId, p.status);
+    else if (p.view.kind === "error") await showError(tabId, p.view.code);
     else await showNothing(tabId);
+    if (p.thunderbirdReplacesPane) this.reinject(tabId, id);
   }
+
+  /**
+   * Puts the display script into the pane again after Thunderbird replaced the message
+   * document with its own "cannot decrypt" page. The script does nothing where it already
+   * shows Sealbird's view.
+   */
+  private reinject(tabId: number, id: number): void {
+    for (const ms of REINJECT_AFTER) {
+      setTimeout(() => {
+        if (this.displayed.get(tabId) !== id) return;
+        messenger.scripting.executeScript({ target: { tabId }, files: ["message-display-script.js"] }).catch((e: unknown) => {
+          console.warn("Sealbird: could not show the message in the pane again", e);
+        });
+      }, ms);
+    }
+  }
+}
+
+function findPart(root: MimeEntity, path: string): MimeEntity | undefined {
+  const stack = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.path === path) return e;
+    stack.push(...e.children);
+  }
+  return undefined;
 }

@@ -20,6 +20,22 @@ const SESSION_KEY = "sealbird.dataKey";
 export class KeystoreService implements KeyMaterialSource {
   private store: Keystore | null = null;
   private opening: Promise<Keystore | null> | null = null;
+  private readonly lockListeners: Array<(unlocked: boolean) => void> = [];
+
+  /** Called after every unlock and lock, whoever asked for it (unlock prompt, options, auto-lock). */
+  onLockChange(listener: (unlocked: boolean) => void): void {
+    this.lockListeners.push(listener);
+  }
+
+  private notify(unlocked: boolean): void {
+    for (const l of this.lockListeners) {
+      try {
+        l(unlocked);
+      } catch {
+        // a listener's failure must not undo the unlock
+      }
+    }
+  }
 
   private async open(): Promise<Keystore | null> {
     if (this.store) return this.store;
@@ -54,6 +70,11 @@ export class KeystoreService implements KeyMaterialSource {
     return this.store?.isUnlocked ?? false;
   }
 
+  async lockState(): Promise<"none" | "locked" | "unlocked"> {
+    const ks = await this.open();
+    return !ks ? "none" : ks.isUnlocked ? "unlocked" : "locked";
+  }
+
   async state(): Promise<KeystoreState> {
     const ks = await this.open();
     return { exists: ks !== null, unlocked: ks?.isUnlocked ?? false };
@@ -70,11 +91,13 @@ export class KeystoreService implements KeyMaterialSource {
     const ks = await this.require();
     await ks.unlock(passphrase);
     await this.keepSessionKey();
+    this.notify(true);
   }
 
   async lock(): Promise<void> {
     this.store?.lock();
     await messenger.storage.session.remove(SESSION_KEY);
+    this.notify(false);
   }
 
   private async keepSessionKey(): Promise<void> {

@@ -18,6 +18,9 @@ const display = new DisplayService(keystore, createDOMPurify(window));
 const compose = startCompose(keystore);
 
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
+// Thunderbird never reports an S/MIME message it cannot decrypt as displayed (it swaps in its
+// own "cannot decrypt" page first); the selection still tells us which message it is.
+messenger.mailTabs.onSelectedMessagesChanged.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
 keystore.onLockChange((unlocked) => void (unlocked ? refreshOpenMessages() : display.forgetDecrypted()));
 
 /** After an unlock (prompt, options page): messages waiting for the key render in place. */

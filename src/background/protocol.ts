@@ -17,8 +17,22 @@ export type DisplayView =
   /** Status only; Thunderbird's own rendering of the content is right (multipart/signed). */
   | { kind: "status"; status: MessageStatus };
 
+/** What the toolbar popup of the message display action shows for the message of a tab. */
+export interface PopupSummary {
+  /** "none": no single message shown in the tab. */
+  kind: DisplayView["kind"] | "none";
+  status?: MessageStatus;
+  /** Error code when kind is "error". */
+  code?: string;
+  /** How long fetching and processing the message took, in ms. */
+  ms?: number;
+}
+
 export type Request =
   | { type: "display:get-view" }
+  /** From the message display script: one listed attachment of the message in the sender's tab. */
+  | { type: "display:attachment"; path: string }
+  | { type: "display:summary"; tabId: number }
   | { type: "status:get"; tabId: number }
   | { type: "keystore:state" }
   | { type: "keystore:create"; passphrase: string }

@@ -1,8 +1,10 @@
 /**
  * Message display script: runs inside the message pane document. When the background says so,
  * it replaces the body with the sanitised, decrypted view — one container per MIME part, text
- * as text nodes, HTML parsed into an inert document first (DOMParser loads nothing) and then
- * adopted. The status itself is never drawn here: it lives in the toolbar button.
+ * as text nodes, HTML (already sanitised in the background) parsed into an inert document
+ * first (DOMParser loads nothing) and then adopted part by part, so no part can continue a tag
+ * another part opened. The status itself is never drawn here: it lives in the toolbar button,
+ * which the message cannot imitate. No passphrase is ever asked for in this document.
  */
 import type { DisplayView } from "../protocol.js";
 import type { RenderModel } from "../../core/render/render-model.js";
@@ -15,6 +17,8 @@ declare const browser: {
   i18n: { getMessage(key: string, subs?: string | string[]): string };
 };
 
+type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } } | undefined;
+
 const t = (key: string, subs?: string | string[]): string => browser.i18n.getMessage(key, subs) || key;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -24,67 +28,117 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-function replaceBody(nodes: Node[]): void {
+const STYLE = `
+#sealbird-view { font: inherit; }
+#sealbird-view .sealbird-part + .sealbird-part { border-top: 1px dashed #bbb; margin-top: .8em; padding-top: .8em; }
+#sealbird-view pre.sealbird-text { white-space: pre-wrap; font-family: inherit; margin: 0; }
+#sealbird-view .sealbird-notice { border: 1px solid #999; border-radius: 6px; padding: .8em 1em; margin: 1em 0; max-width: 46em; }
+#sealbird-view .sealbird-notice h2 { font-size: 1.1em; margin: 0 0 .4em; }
+#sealbird-view .sealbird-attachments { border-top: 1px solid #bbb; margin-top: 1em; padding-top: .5em; }
+#sealbird-view .sealbird-attachments li { margin: .2em 0; }
+#sealbird-view .sealbird-attachments button { margin-left: .4em; }
+`;
+
+function replaceBody(nodes: Node[], kind: string): void {
   const body = document.body;
   while (body.firstChild) body.removeChild(body.firstChild);
-  const root = el("div", { id: "sealbird-view", "data-sealbird": "view" });
+  // Thunderbird's own rendering of an encrypted part may have set styles or attributes on <body>.
+  for (const a of Array.from(body.attributes)) body.removeAttribute(a.name);
+  const style = el("style", {}, STYLE);
+  const root = el("div", { id: "sealbird-view", "data-sealbird": kind, lang: "" });
   for (const n of nodes) root.appendChild(n);
-  body.appendChild(root);
+  body.append(style, root);
 }
 
 function renderModel(model: RenderModel): Node[] {
   const out: Node[] = [];
   for (const b of model.blocks) {
-    const section = el("div", { class: "sealbird-part", "data-part": b.path });
+    const section = el("div", { class: "sealbird-part", "data-part": b.path || "0", "data-kind": b.kind });
     if (b.kind === "text") {
-      section.appendChild(el("pre", { style: "white-space: pre-wrap; font-family: inherit" }, b.text));
+      section.appendChild(el("pre", { class: "sealbird-text" }, b.text));
     } else {
+      // Each part is parsed on its own, in an inert document: an unclosed tag or attribute
+      // ends with this part.
       const doc = new DOMParser().parseFromString(b.html, "text/html");
       for (const n of Array.from(doc.body.childNodes)) section.appendChild(document.adoptNode(n));
     }
     out.push(section);
   }
   if (model.attachments.length) {
-    const list = el("ul", { class: "sealbird-attachments", "aria-label": t("displayAttachments") });
+    const box = el("div", { class: "sealbird-attachments" });
+    box.appendChild(el("p", {}, t("displayAttachments")));
+    const list = el("ul");
     for (const a of model.attachments) {
       const li = el("li", { "data-part": a.path });
-      const button = el("button", { type: "button" }, t("displaySaveAttachment", [a.filename]));
-      button.addEventListener("click", () => void saveAttachment(a.path, a.filename, a.contentType));
-      li.append(el("span", {}, `${a.filename} (${a.contentType}, ${a.size} B) `), button);
+      li.appendChild(el("span", { class: "sealbird-attachment-name" }, `${a.filename} (${a.contentType}, ${formatSize(a.size)})`));
+      const open = el("button", { type: "button", "data-action": "open" }, t("displayOpenAttachment"));
+      open.addEventListener("click", () => void attachment(a.path, a.filename, a.contentType, "open", li));
+      const save = el("button", { type: "button", "data-action": "save" }, t("displaySaveAttachment"));
+      save.addEventListener("click", () => void attachment(a.path, a.filename, a.contentType, "save", li));
+      li.append(open, save);
       list.appendChild(li);
     }
-    out.push(el("hr"), el("p", {}, t("displayAttachments")), list);
+    box.appendChild(list);
+    out.push(box);
   }
   return out;
 }
 
-async function saveAttachment(path: string, filename: string, type: string): Promise<void> {
-  const answer = (await browser.runtime.sendMessage({ type: "display:attachment", path })) as { ok: boolean; value?: Uint8Array } | undefined;
-  const bytes = answer?.ok ? answer.value : undefined;
-  if (!bytes) return;
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-  const a = el("a", { href: url, download: filename });
+function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Open or save one attachment. The bytes come from the background, which hands out only
+ * parts of the message shown in this tab. A blob: URL of type application/octet-stream is
+ * used for saving, so nothing is interpreted in the message pane; "open" lets Thunderbird
+ * decide by type (it asks before running anything).
+ */
+async function attachment(path: string, filename: string, type: string, how: "open" | "save", li: HTMLElement): Promise<void> {
+  const answer = (await browser.runtime.sendMessage({ type: "display:attachment", path })) as Answer<{ bytes: Uint8Array }>;
+  if (!answer?.ok) {
+    li.appendChild(el("span", { class: "sealbird-error" }, ` ${t("displayAttachmentFailed")}`));
+    return;
+  }
+  const blobType = how === "save" ? "application/octet-stream" : type;
+  const url = URL.createObjectURL(new Blob([answer.value.bytes as BlobPart], { type: blobType }));
+  const a = el("a", { href: url, download: filename, rel: "noopener" });
+  if (how === "open") a.removeAttribute("download");
+  a.style.display = "none";
   document.body.appendChild(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-function notice(title: string, detail: string, code?: string, action?: { label: string; run: () => void }): Node[] {
-  const box = el("div", { class: "sealbird-notice", role: "status", style: "border: 1px solid #888; padding: 1em; margin: 1em" });
-  box.appendChild(el("p", { style: "font-weight: bold" }, title));
+function notice(kind: string, title: string, detail: string, extra?: { code?: string; message?: string; action?: { label: string; run: () => void } }): Node[] {
+  const box = el("div", { class: "sealbird-notice", role: "status", "data-notice": kind });
+  box.appendChild(el("h2", {}, title));
   box.appendChild(el("p", {}, detail));
-  if (code) box.appendChild(el("p", { style: "opacity: .7" }, `${t("displayErrorCode")}: ${code}`));
-  if (action) {
-    const b = el("button", { type: "button" }, action.label);
-    b.addEventListener("click", action.run);
+  if (extra?.action) {
+    const b = el("button", { type: "button", "data-action": kind }, extra.action.label);
+    b.addEventListener("click", extra.action.run);
     box.appendChild(b);
+  }
+  if (extra?.code) {
+    const d = el("details", { class: "sealbird-details" });
+    d.appendChild(el("summary", {}, t("displayDetails")));
+    d.appendChild(el("p", { "data-code": extra.code }, `${t("displayErrorCode")}: ${extra.code}`));
+    if (extra.message) d.appendChild(el("p", {}, extra.message));
+    box.appendChild(d);
   }
   return [box];
 }
 
 async function show(): Promise<void> {
-  const answer = (await browser.runtime.sendMessage({ type: "display:get-view" })) as { ok: boolean; value?: DisplayView } | undefined;
+  let answer: Answer<DisplayView>;
+  try {
+    answer = (await browser.runtime.sendMessage({ type: "display:get-view" })) as Answer<DisplayView>;
+  } catch {
+    return; // background restarting: Thunderbird's own rendering stays
+  }
   const view = answer?.ok ? answer.value : undefined;
   if (!view) return;
   switch (view.kind) {
@@ -92,26 +146,31 @@ async function show(): Promise<void> {
     case "status":
       return;
     case "render":
-      replaceBody(renderModel(view.model));
+      replaceBody(renderModel(view.model), "render");
       return;
     case "locked":
       replaceBody(
-        notice(t("displayLockedTitle"), t("displayLockedText"), undefined, {
-          label: t("displayUnlock"),
-          run: () => void browser.runtime.sendMessage({ type: "unlock:open" }),
+        notice("locked", t("displayLockedTitle"), t("displayLockedText"), {
+          action: { label: t("displayUnlock"), run: () => void browser.runtime.sendMessage({ type: "unlock:open" }) },
         }),
+        "locked",
       );
       return;
     case "error": {
-      const key = `error_${view.code.replace(/-/g, "_")}`;
-      const text = browser.i18n.getMessage(key) || view.message;
-      replaceBody(notice(t("displayErrorTitle"), text, view.code));
+      const text = browser.i18n.getMessage(`error_${view.code.replace(/-/g, "_")}`) || t("error_internal");
+      replaceBody(notice("error", t("displayErrorTitle"), text, { code: view.code, message: view.message }), "error");
       return;
     }
   }
 }
 
-browser.runtime.onMessage.addListener((m) => {
-  if ((m as { type?: string })?.type === "display:refresh") void show();
-});
-void show();
+// The background may inject this script again into the same document (see DisplayService
+// reinject): listen once, and leave a view that is already shown alone.
+const state = globalThis as { sealbirdDisplayListening?: boolean };
+if (!state.sealbirdDisplayListening) {
+  state.sealbirdDisplayListening = true;
+  browser.runtime.onMessage.addListener((m) => {
+    if ((m as { type?: string } | null)?.type === "display:refresh") void show();
+  });
+}
+if (!document.getElementById("sealbird-view")) void show();
