@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: real openssl/gpg/gpgsm for interop tests, Thunderbird + Xvfb + dovecot for
 # the end-to-end suite, zip/imagemagick for packing and screenshots.
-debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
