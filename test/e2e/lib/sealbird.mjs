@@ -1,0 +1,338 @@
+// Helpers for testing the real Sealbird add-on in Thunderbird. Nothing here ships in the
+// XPI: the tests talk to the add-on only through its real interfaces — its own pages
+// (options, unlock prompt, toolbar popup), which send the same runtime messages the UI sends.
+//
+//   buildSealbirdXpi()                 -> path of a freshly built XPI (test/e2e/artifacts/sealbird.xpi)
+//   extensionCall(tb, request)         -> answer of browser.runtime.sendMessage(request), sent
+//                                         from the add-on's options page (opened in a background tab)
+//   provisionKeystore(tb, {passphrase, files})
+//   runInBrowser(tb, findBrowserBody, pageBody, args)
+//   clickActionButton / readActionPopup / screenshotBrowser / findUnlockWindow / fillUnlockWindow
+//
+// Extension pages live in the (remote) extension process; chrome cannot read them directly.
+// A frame script loaded into the page's <browser> runs in that process next to the page and
+// reaches the page's own `browser.*` object through Cu.waiveXrays(content).
+
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ARTIFACTS_DIR, widgetId } from "./mail.mjs";
+
+export const SEALBIRD_ID = "sealbird@sealbird.org";
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/**
+ * Builds the add-on exactly as released (scripts/build-addon.mjs, without its lint step,
+ * which `npm run build:addon` runs) and copies the XPI into artifacts/ at once, so a
+ * concurrent build of the shared dist/ cannot swap it. SEALBIRD_XPI=path skips the build.
+ */
+export function buildSealbirdXpi() {
+  if (process.env.SEALBIRD_XPI) return path.resolve(process.env.SEALBIRD_XPI);
+  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  const out = path.join(ARTIFACTS_DIR, "sealbird.xpi");
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    execFileSync(process.execPath, ["scripts/build-addon.mjs", "--no-lint"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    fs.copyFileSync(path.join(ROOT, `dist/sealbird-${version}.xpi`), out);
+    const listing = execFileSync("unzip", ["-l", out], { encoding: "utf8" });
+    if (/background\.js/.test(listing) && /message-display-script\.js/.test(listing) && /manifest\.json/.test(listing)) return out;
+    if (attempt >= 2) throw new Error(`built XPI is incomplete:\n${listing}`);
+  }
+}
+
+const PRELUDE = `
+  const win = Services.wm.getMostRecentWindow("mail:3pane");
+  const tabmail = win.document.getElementById("tabmail");
+  const extHost = WebExtensionPolicy.getByID(${JSON.stringify(SEALBIRD_ID)}).mozExtensionHostname;
+  const extUrl = (p) => "moz-extension://" + extHost + "/" + p;
+  /** Runs pageBody (async function body; w = the page's window, args = arguments) in a remote <browser>. */
+  const inBrowser = (browser, pageBody, args) => new Promise((resolve, reject) => {
+    const name = "sealbird-e2e:" + Math.random().toString(36).slice(2);
+    const mm = browser.messageManager;
+    const timer = setTimeout(() => { mm.removeMessageListener(name, onMsg); reject(new Error("page script timed out")); }, 30000);
+    function onMsg(m) {
+      clearTimeout(timer);
+      mm.removeMessageListener(name, onMsg);
+      const r = JSON.parse(m.data);
+      if (r.error) reject(new Error("in page: " + r.error)); else resolve(r.value);
+    }
+    mm.addMessageListener(name, onMsg);
+    const code = "(async () => { const w = Cu.waiveXrays(content); const args = " + JSON.stringify(args) + ";" +
+      "const clone = (v) => Cu.cloneInto(v, w);" +
+      "try { const value = await (async () => {" + pageBody + "})();" +
+      "sendAsyncMessage(" + JSON.stringify(name) + ", JSON.stringify({ value: value === undefined ? null : value })); }" +
+      "catch (e) { sendAsyncMessage(" + JSON.stringify(name) + ", JSON.stringify({ error: String(e && e.message || e) })); } })();";
+    mm.loadFrameScript("data:," + encodeURIComponent(code), false);
+  });
+  const waitLoaded = async (browser, suffix) => {
+    for (let i = 0; i < 200; i++) {
+      if (browser.currentURI?.spec.endsWith(suffix) && !browser.webProgress?.isLoadingDocument) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("page " + suffix + " did not load");
+  };
+`;
+
+/**
+ * Sends `request` with browser.runtime.sendMessage from the add-on's options page, which
+ * stays open in a background tab (the selected tab is not changed). Byte arrays are passed
+ * as {__bytes: base64} and arrive as Uint8Array. Returns the add-on's `{ok, value|error}`.
+ */
+export async function extensionCall(tb, request) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const [req] = arguments;
+       let info = tabmail.tabInfo.find((t) => t.browser?.currentURI?.spec === extUrl("ui/options.html"));
+       if (!info) {
+         info = tabmail.openTab("contentTab", { url: extUrl("ui/options.html"), background: true });
+         await waitLoaded(info.browser, "/ui/options.html");
+       }
+       return inBrowser(info.browser, \`
+         const revive = (v) => v && typeof v === "object"
+           ? ("__bytes" in v ? Uint8Array.from(content.atob(v.__bytes), (c) => c.charCodeAt(0))
+              : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)])))
+           : v;
+         const req = revive(args[0]);
+         const msg = clone(req); // structured clone into the page, typed arrays included
+         const answer = Cu.waiveXrays(await w.browser.runtime.sendMessage(msg));
+         return JSON.parse(w.JSON.stringify(answer));
+       \`, [req]);`,
+    [encodeBytes(request)],
+  );
+}
+
+function encodeBytes(v) {
+  if (v instanceof Uint8Array) return { __bytes: Buffer.from(v).toString("base64") };
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeBytes(x)]));
+  return v;
+}
+
+/** extensionCall that throws unless the answer is ok; returns the value. */
+export async function extensionCallOk(tb, request) {
+  const a = await extensionCall(tb, request);
+  if (!a?.ok) throw new Error(`${request.type} failed: ${JSON.stringify(a)}`);
+  return a.value;
+}
+
+/**
+ * Creates the keystore and imports key files, as the options page does.
+ * @param {{passphrase: string, files: {bytes: Uint8Array, password?: string, as?: string}[]}} o
+ */
+export async function provisionKeystore(tb, { passphrase, files }) {
+  const state = await extensionCallOk(tb, { type: "keystore:state" });
+  if (!state.exists) await extensionCallOk(tb, { type: "keystore:create", passphrase });
+  const imported = [];
+  for (const f of files) imported.push(...(await extensionCallOk(tb, { type: "keyring:import", ...f })));
+  return imported;
+}
+
+/**
+ * Selects `msg` in the 3-pane tab like a click, without waiting for Thunderbird's "message
+ * loaded" state: for an S/MIME encrypted message Thunderbird cannot decrypt, it replaces the
+ * message document with its own "cannot decrypt" page and never reports it as loaded.
+ * Marks the current pane document and the button stale first (see waitForSealbirdView /
+ * waitForStatus), so a view or status of the previous message is never mistaken for this one's.
+ */
+export async function displayMessageNoWait(tb, msg) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+       const { MailUtils } = ChromeUtils.importESModule("resource:///modules/MailUtils.sys.mjs");
+       const am = tabmail.currentAboutMessage;
+       am?.getMessagePaneBrowser()?.contentDocument?.documentElement?.setAttribute("data-e2e-stale", "1");
+       am?.document.querySelector('#header-view-toolbar [data-extensionid="${SEALBIRD_ID}"]')?.setAttribute("tooltiptext", "e2e-stale");
+       const uri = arguments[0];
+       const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
+       tabmail.switchToTab(0);
+       MailUtils.displayMessageInFolderTab(hdr);
+       return true;`,
+    [msg.uri],
+  );
+}
+
+/** Waits for Sealbird's own view (data-sealbird = render | locked | error) in a fresh pane document; returns its text. */
+export async function waitForSealbirdView(tb, kind, { timeoutMs = 30_000 } = {}) {
+  return tb.waitFor(
+    PRELUDE +
+      `const doc = tabmail.currentAboutMessage?.getMessagePaneBrowser()?.contentDocument;
+       if (!doc || doc.documentElement?.hasAttribute("data-e2e-stale")) return false;
+       const v = doc.getElementById("sealbird-view");
+       return v && v.dataset.sealbird === arguments[0] ? v.innerText : false;`,
+    { args: [kind], timeoutMs, what: `Sealbird's "${kind}" view in the message pane` },
+  );
+}
+
+/** The URL of the document in the message pane (mailbox:… or Thunderbird's data: error page). */
+export async function paneUrl(tb) {
+  return tb.marionette.run(PRELUDE + `return tabmail.currentAboutMessage?.getMessagePaneBrowser()?.currentURI?.spec ?? null;`);
+}
+
+/** Closes the options tab extensionCall() opened, if any. */
+export async function closeExtensionTabs(tb) {
+  return tb.marionette.run(
+    PRELUDE +
+      `let n = 0;
+       for (const t of [...tabmail.tabInfo]) if (t.browser?.currentURI?.spec.startsWith(extUrl(""))) { tabmail.closeTab(t); n++; }
+       return n;`,
+  );
+}
+
+/** Clicks an element of the message pane document (chrome can reach it: the pane is not remote). */
+export async function clickInPane(tb, selector) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const doc = tabmail.currentAboutMessage?.getMessagePaneBrowser()?.contentDocument;
+       const el = doc?.querySelector(arguments[0]);
+       if (!el) return false;
+       el.click();
+       return true;`,
+    [selector],
+  );
+}
+
+/** Reads an attribute/text from the message pane: [{tag, attrs}] of elements matching selector. */
+export async function queryPane(tb, selector) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const doc = tabmail.currentAboutMessage?.getMessagePaneBrowser()?.contentDocument;
+       return [...(doc?.querySelectorAll(arguments[0]) ?? [])].map((e) => ({
+         tag: e.localName, text: e.textContent, attrs: Object.fromEntries([...e.attributes].map((a) => [a.name, a.value])) }));`,
+    [selector],
+  );
+}
+
+/** Waits for the add-on's unlock prompt window (ui/unlock.html); returns its URL. */
+export async function waitForUnlockWindow(tb, { timeoutMs = 15_000 } = {}) {
+  return tb.waitFor(
+    PRELUDE +
+      `for (const w of Services.wm.getEnumerator(null)) {
+         for (const b of w.document.querySelectorAll("browser")) {
+           if (b.currentURI?.spec === extUrl("ui/unlock.html") && !b.webProgress?.isLoadingDocument) return b.currentURI.spec;
+         }
+       }
+       return false;`,
+    { timeoutMs, what: "the unlock prompt window" },
+  );
+}
+
+/** Types the passphrase into the unlock prompt and submits it, like a user. */
+export async function fillUnlockWindow(tb, passphrase) {
+  return tb.marionette.run(
+    PRELUDE +
+      `let browser;
+       for (const w of Services.wm.getEnumerator(null))
+         for (const b of w.document.querySelectorAll("browser"))
+           if (b.currentURI?.spec === extUrl("ui/unlock.html")) browser = b;
+       if (!browser) throw new Error("no unlock window");
+       return inBrowser(browser, \`
+         const doc = content.document;
+         for (let i = 0; i < 100 && !doc.querySelector("input[type=password]"); i++) await new Promise((r) => content.setTimeout(r, 50));
+         const input = doc.querySelector("input[type=password]");
+         input.focus();
+         input.value = args[0];
+         input.dispatchEvent(new content.Event("input", { bubbles: true }));
+         await new Promise((r) => content.setTimeout(r, 50));
+         doc.querySelector("button[type=submit]").click();
+         return true;
+       \`, [arguments[0]]);`,
+    [passphrase],
+  );
+}
+
+/** Opens the message display action's popup by clicking the toolbar button in the selected tab. */
+export async function clickActionButton(tb) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const doc = tabmail.currentAboutMessage?.document;
+       const btn = doc?.querySelector('#header-view-toolbar [data-extensionid="${SEALBIRD_ID}"]');
+       if (!btn) return false;
+       // Extension action buttons open their panel on a real mouse press, not on click().
+       const bw = btn.ownerGlobal;
+       const r = btn.getBoundingClientRect();
+       bw.windowUtils.sendMouseEvent("mousedown", r.left + r.width / 2, r.top + r.height / 2, 0, 1, 0);
+       bw.windowUtils.sendMouseEvent("mouseup", r.left + r.width / 2, r.top + r.height / 2, 0, 1, 0);
+       return true;`,
+  );
+}
+
+const FIND_POPUP = `
+  const findPopupBrowser = () => {
+    for (const w of Services.wm.getEnumerator(null)) {
+      const docs = [w.document];
+      const am = w.document.getElementById("tabmail")?.currentAboutMessage;
+      if (am) docs.push(am.document);
+      for (const d of docs) for (const b of d.querySelectorAll("browser"))
+        if (b.currentURI?.spec === extUrl("ui/message-popup.html")) return b;
+    }
+    return null;
+  };
+`;
+
+/** Waits for the popup page and returns its visible text once it has loaded its data. */
+export async function readActionPopup(tb, { timeoutMs = 15_000 } = {}) {
+  return tb.waitFor(
+    PRELUDE +
+      FIND_POPUP +
+      `const b = findPopupBrowser();
+       if (!b || b.webProgress?.isLoadingDocument) return false;
+       const text = await inBrowser(b, "return content.document.body.innerText;", []).catch(() => "");
+       return text && text.trim().length > 20 && !/^\\S+\\s*\\n?\\s*(Loading|Lädt)/.test(text) ? text : false;`,
+    { timeoutMs, what: "the Sealbird popup" },
+  );
+}
+
+/** PNG of a remote <browser>'s page (drawSnapshot), e.g. the popup; null if not open. */
+export async function screenshotPopup(tb, name) {
+  const dataUrl = await tb.marionette.run(
+    PRELUDE +
+      FIND_POPUP +
+      `const b = findPopupBrowser();
+       if (!b) return null;
+       const r = b.getBoundingClientRect();
+       const bitmap = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
+       const canvas = b.ownerDocument.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+       canvas.width = bitmap.width; canvas.height = bitmap.height;
+       canvas.getContext("2d").drawImage(bitmap, 0, 0);
+       return canvas.toDataURL("image/png");`,
+  );
+  if (!dataUrl) return null;
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  fs.writeFileSync(file, Buffer.from(dataUrl.split(",")[1], "base64"));
+  return file;
+}
+
+/** Closes the popup panel (Escape on its panel). */
+export async function closeActionPopup(tb) {
+  return tb.marionette.run(
+    PRELUDE +
+      `for (const w of Services.wm.getEnumerator(null)) {
+         const docs = [w.document];
+         const am = w.document.getElementById("tabmail")?.currentAboutMessage;
+         if (am) docs.push(am.document);
+         for (const d of docs) for (const p of d.querySelectorAll("panel")) if (p.state === "open") p.hidePopup();
+       }
+       return true;`,
+  );
+}
+
+export { widgetId };
+
+/** Every <browser> and open <panel> in every window (for diagnosing popup problems). */
+export async function describeBrowsers(tb) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const out = [];
+       for (const w of Services.wm.getEnumerator(null)) {
+         out.push("window " + w.document.documentURI);
+         const docs = [w.document];
+         const am = w.document.getElementById("tabmail")?.currentAboutMessage;
+         if (am) docs.push(am.document);
+         for (const d of docs) {
+           for (const b of d.querySelectorAll("browser")) out.push("  browser #" + b.id + " " + (b.currentURI?.spec ?? "").slice(0, 80));
+           for (const p of d.querySelectorAll("panel")) if (p.state !== "closed") out.push("  panel #" + p.id + " " + p.state);
+         }
+       }
+       return out.join("\\n");`,
+  );
+}
