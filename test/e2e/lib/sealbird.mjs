@@ -32,12 +32,19 @@ export function buildSealbirdXpi() {
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
   const out = path.join(ARTIFACTS_DIR, "sealbird.xpi");
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  // dist/ is shared with other builds running at the same time: retry a clashing build.
   for (let attempt = 1; ; attempt++) {
-    execFileSync(process.execPath, ["scripts/build-addon.mjs", "--no-lint"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-    fs.copyFileSync(path.join(ROOT, `dist/sealbird-${version}.xpi`), out);
-    const listing = execFileSync("unzip", ["-l", out], { encoding: "utf8" });
-    if (/background\.js/.test(listing) && /message-display-script\.js/.test(listing) && /manifest\.json/.test(listing)) return out;
-    if (attempt >= 2) throw new Error(`built XPI is incomplete:\n${listing}`);
+    let listing = "";
+    try {
+      execFileSync(process.execPath, ["scripts/build-addon.mjs", "--no-lint"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+      fs.copyFileSync(path.join(ROOT, `dist/sealbird-${version}.xpi`), out);
+      listing = execFileSync("unzip", ["-l", out], { encoding: "utf8" });
+      if (/background\.js/.test(listing) && /message-display-script\.js/.test(listing) && /manifest\.json/.test(listing)) return out;
+    } catch (e) {
+      listing = String(e.message);
+    }
+    if (attempt >= 3) throw new Error(`could not build the XPI:\n${listing}`);
+    execFileSync("sleep", [String(5 * attempt)]);
   }
 }
 
@@ -248,7 +255,7 @@ export async function clickActionButton(tb) {
        const btn = doc?.querySelector('#header-view-toolbar [data-extensionid="${SEALBIRD_ID}"]');
        if (!btn) return false;
        // Extension action buttons open their panel on a real mouse press, not on click().
-       const bw = btn.ownerGlobal;
+       const bw = btn.ownerDocument.defaultView;
        const r = btn.getBoundingClientRect();
        bw.windowUtils.sendMouseEvent("mousedown", r.left + r.width / 2, r.top + r.height / 2, 0, 1, 0);
        bw.windowUtils.sendMouseEvent("mouseup", r.left + r.width / 2, r.top + r.height / 2, 0, 1, 0);
