@@ -256,9 +256,10 @@ export async function clickActionButton(tb) {
        if (!btn) return false;
        // Extension action buttons open their panel on a real mouse press, not on click().
        const bw = btn.ownerDocument.defaultView;
-       const r = btn.getBoundingClientRect();
-       bw.windowUtils.sendMouseEvent("mousedown", r.left + r.width / 2, r.top + r.height / 2, 0, 1, 0);
-       bw.windowUtils.sendMouseEvent("mouseup", r.left + r.width / 2, r.top + r.height / 2, 0, 1, 0);
+       for (const type of ["mousedown", "mouseup", "click"]) {
+         btn.dispatchEvent(new bw.MouseEvent(type, { bubbles: true, cancelable: true, button: 0, view: bw }));
+       }
+       btn.doCommand?.();
        return true;`,
   );
 }
