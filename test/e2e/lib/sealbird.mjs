@@ -34,7 +34,7 @@ export function buildSealbirdXpi() {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   // dist/ is shared with other builds running at the same time: retry a clashing build.
   for (let attempt = 1; ; attempt++) {
-    let listing = "";
+    let listing;
     try {
       execFileSync(process.execPath, ["scripts/build-addon.mjs", "--no-lint"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
       fs.copyFileSync(path.join(ROOT, `dist/sealbird-${version}.xpi`), out);
