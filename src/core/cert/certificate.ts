@@ -58,18 +58,8 @@ const EKU_NAMES: Record<string, string> = {
   [OID.anyExtendedKeyUsage]: "anyExtendedKeyUsage",
 };
 
-export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  /** Lowercase hex, as the CA wrote it (leading zero byte kept). */
-  serialNumber: string;
-  /** ISO 8601. */
-  notBefore: string;
-  notAfter: string;
-  /** SHA-256 of the DER certificate, lowercase hex. */
-  fingerprint: string;
-  /** SAN rfc822Name and subject emailAddress, lowercased, deduplicated. */
-  emails: string[];
+/** Everything the summary shows (subject, issuer, serial, validity, SHA-256 fingerprint, addresses), and more. */
+export interface CertificateInfo extends CertificateSummary {
   /** Undefined when the certificate has no keyUsage extension (= no restriction). */
   keyUsage?: KeyUsage[];
   /** Names ("emailProtection") or OIDs; undefined when there is no extendedKeyUsage extension. */
