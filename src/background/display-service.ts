@@ -21,6 +21,12 @@ export interface KeyMaterialSource {
   remember(result: InspectResult): Promise<void>;
 }
 
+/** What the display needs to know of Thunderbird itself (the smime-display experiment). */
+export interface DisplayHost {
+  /** Thunderbird's own S/MIME code decrypted the message shown in the tab. */
+  thunderbirdDecrypted(tabId: number): Promise<boolean>;
+}
+
 interface Processed {
   view: DisplayView;
   status?: MessageStatus;
@@ -28,16 +34,9 @@ interface Processed {
   content?: MimeEntity;
   /** Milliseconds from the request to a finished result (fetch + engine + render model). */
   ms: number;
-  /**
-   * Top-level S/MIME encryption: Thunderbird's own S/MIME code cannot decrypt it (the key is
-   * in Sealbird, not in Thunderbird's certificate store) and replaces the message document
-   * with its "cannot decrypt" page, where registered message display scripts do not run.
-   */
-  thunderbirdReplacesPane?: boolean;
+  /** Top-level S/MIME encryption Sealbird has no key for: Thunderbird may have one of its own. */
+  smimeNoKey?: boolean;
 }
-
-/** When to check again whether Thunderbird swapped the message document (ms after display). */
-const REINJECT_AFTER = [400, 1200, 3000];
 
 /** Results kept for the session; older ones are dropped (a 10 MB message holds 10 MB). */
 const MAX_CACHED = 24;
@@ -49,6 +48,7 @@ export class DisplayService {
   constructor(
     private readonly keys: KeyMaterialSource,
     private readonly purify: DOMPurify,
+    private readonly host: DisplayHost = { thunderbirdDecrypted: async () => false },
   ) {}
 
   onMessagesDisplayed(tab: messenger.tabs.Tab, list: messenger.messages.MessageList): void {
@@ -72,7 +72,11 @@ export class DisplayService {
   async viewForTab(tabId: number): Promise<DisplayView> {
     const id = await this.displayedId(tabId);
     if (id === undefined) return { kind: "plain" };
-    return (await this.process(id)).view;
+    const p = await this.process(id);
+    // A user who also keeps the key in Thunderbird's own certificate store sees Thunderbird's
+    // decryption: our "no key" explanation must not replace a message that is readable.
+    if (p.smimeNoKey && (await this.host.thunderbirdDecrypted(tabId).catch(() => false))) return { kind: "status", status: p.status! };
+    return p.view;
   }
 
   async statusForTab(tabId: number): Promise<MessageStatus | undefined> {
@@ -165,7 +169,8 @@ export class DisplayService {
       await this.keys.remember(result).catch(() => undefined);
       const nestedEncrypted = status.nested.some((n) => n.kind === "encrypted");
       const smimeEncrypted = result.layers[0]?.protocol === "smime" && result.layers[0].kind === "encrypted";
-      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, thunderbirdReplacesPane: smimeEncrypted });
+      const smimeNoKey = smimeEncrypted && status.encryption.state === "failed" && status.encryption.code === "no-key";
+      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey });
       if (status.protocol === "none" && !nestedEncrypted) return done({ view: { kind: "plain" }, status });
       if (status.encryption.state === "failed") {
         if (status.encryption.code === "no-key" && (await this.keys.lockState()) === "locked") return done({ view: { kind: "locked" }, status });
@@ -193,23 +198,6 @@ export class DisplayService {
     else if (p.status) await showStatus(tabId, p.status);
     else if (p.view.kind === "error") await showError(tabId, p.view.code);
     else await showNothing(tabId);
-    if (p.thunderbirdReplacesPane) this.reinject(tabId, id);
-  }
-
-  /**
-   * Puts the display script into the pane again after Thunderbird replaced the message
-   * document with its own "cannot decrypt" page. The script does nothing where it already
-   * shows Sealbird's view.
-   */
-  private reinject(tabId: number, id: number): void {
-    for (const ms of REINJECT_AFTER) {
-      setTimeout(() => {
-        if (this.displayed.get(tabId) !== id) return;
-        messenger.scripting.executeScript({ target: { tabId }, files: ["message-display-script.js"] }).catch((e: unknown) => {
-          console.warn("Sealbird: could not show the message in the pane again", e);
-        });
-      }, ms);
-    }
   }
 }
 

@@ -14,12 +14,14 @@ import { isComposeRequest, startCompose } from "./compose/index.js";
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);
-const display = new DisplayService(keystore, createDOMPurify(window));
+const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
 const compose = startCompose(keystore);
 
+// Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
+// "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).
+void messenger.smimeDisplay.takeOver().catch((e: unknown) => console.error("Sealbird: S/MIME display take-over failed", e));
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
-// Thunderbird never reports an S/MIME message it cannot decrypt as displayed (it swaps in its
-// own "cannot decrypt" page first); the selection still tells us which message it is.
+// The selection arrives earlier than the display event: the button shows "checking…" sooner.
 messenger.mailTabs.onSelectedMessagesChanged.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
 keystore.onLockChange((unlocked) => void (unlocked ? refreshOpenMessages() : display.forgetDecrypted()));
 

@@ -125,6 +125,11 @@ declare namespace messenger {
     function draftMessageId(tabId: number): Promise<number | null>;
     const onEncapsulate: { addListener(cb: (tabId: number, request: unknown) => Promise<unknown>): void };
   }
+  /** Sealbird's own experiment (src/experiments/smime-display): keeps the message document when Thunderbird cannot decrypt S/MIME. */
+  namespace smimeDisplay {
+    function takeOver(): Promise<void>;
+    function thunderbirdDecrypted(tabId: number): Promise<boolean>;
+  }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {
     interface Certificate { der: string; displayName: string }

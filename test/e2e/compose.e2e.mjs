@@ -119,6 +119,17 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   keys.openssl(["cms", "-verify", "-in", "dec-alice.mime", "-CAfile", "root.pem", "-out", "content-alice.mime"]);
   assert.match(readable(fs.readFileSync(keys.file("content-alice.mime")).toString("latin1")), /Hello Bob, S\/MIME/);
   assert.ok(!copy.toString("latin1").includes("secret subject"));
+
+  // Opened in Thunderbird, the Sent copy shows Sealbird's padlock, alice's valid signature and
+  // the decrypted text in the pane (Thunderbird itself has no key for it).
+  await mail.displayMessage(s.tb, await waitForLast("fcc", (x) => x.subject === "[...]"));
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /encrypted\.svg/.test(x?.icon ?? "") && x.badge === "✓", {
+    timeoutMs: 30_000,
+    what: "padlock and valid badge on the S/MIME Sent copy",
+  });
+  assert.match(a.title, /Valid signature/);
+  assert.match(await sb.waitForSealbirdView(s.tb, "render"), /Hello Bob, S\/MIME from the e2e suite\./);
+  await mail.screenshot(s.tb, "compose-smime-sent-copy");
 });
 
 test("PGP/MIME encrypt+sign with an attachment: gpg decrypts (to bob and alice) and finds alice's good signature; Subject only inside; Sent copy shows Sealbird's padlock", async () => {

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { test, before, after, knownGap } from "./lib/runner.mjs";
+import { test, before, after } from "./lib/runner.mjs";
 import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
@@ -67,20 +67,33 @@ test("S/MIME signed by a trusted correspondent → envelope, valid badge; Thunde
   await mail.screenshot(s.tb, "display-smime-signed");
 });
 
-test("S/MIME encrypted → Sealbird decrypts it: padlock state and 'decrypted by Sealbird' on the button", async () => {
+test("S/MIME encrypted → decrypted text replaces the body in the pane; Thunderbird's 'cannot decrypt' page stays away", async () => {
   const eml = keys.smimeEncrypted({ subject: "E2E smime encrypted", inner: textEntity("Secret hello ENC-TOKEN-2\nsecond line") });
   await show(eml);
   const a = await waitForStatus((x) => icon(x) === "encrypted.svg", "padlock icon");
   assert.match(a.title, /decrypted by Sealbird/);
+  // Thunderbird has no key for it in its own store; without the smime-display experiment it
+  // would load its data: "cannot decrypt" page and hide the header pane.
+  const text = await waitForView("render");
+  assert.match(text, /Secret hello ENC-TOKEN-2\s+second line/);
+  assert.match(await sb.paneUrl(s.tb), /^(mailbox|imap):/);
+  assert.equal(await sb.headerPaneVisible(s.tb), true);
   await mail.screenshot(s.tb, "display-smime-encrypted");
 });
 
-knownGap(
-  "S/MIME encrypted → decrypted text replaces the body in the message pane",
-  "Thunderbird's own S/MIME code (no key in its NSS store) replaces the pane with its \"cannot decrypt\" page and hides the header " +
-    "toolbar; a message display script may not be injected there (no host permission). Needs an experiment that renders the " +
-    "sanitised model into that page, or handing the key to Thunderbird. PGP/MIME renders in the pane (tests below).",
-);
+test("S/MIME encrypted to someone else → Sealbird's translated 'no key' explanation in place of the body, headers kept", async () => {
+  const eml = keys.smimeEncrypted({ subject: "E2E smime not for us", to: "bob", inner: textEntity("Not for Alice NOKEY-TOKEN-2B") });
+  await show(eml);
+  const text = await waitForView("error");
+  assert.doesNotMatch(text, /NOKEY-TOKEN-2B/);
+  assert.doesNotMatch(text, /Thunderbird cannot decrypt/);
+  const code = await sb.queryPane(s.tb, "[data-code]");
+  assert.equal(code[0]?.attrs["data-code"], "no-key");
+  assert.equal(await sb.headerPaneVisible(s.tb), true);
+  const a = await waitForStatus((x) => x.badge === "!", "failed badge");
+  assert.equal(icon(a), "encrypted-failed.svg");
+  await mail.screenshot(s.tb, "display-smime-no-key");
+});
 
 test("PGP/MIME encrypted and signed (gpg) → decrypted + valid", async () => {
   const eml = keys.pgpEncrypted({ subject: "E2E pgp enc+sign", inner: textEntity("PGP secret PGP-TOKEN-3") });

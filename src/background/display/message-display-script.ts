@@ -164,8 +164,8 @@ async function show(): Promise<void> {
   }
 }
 
-// The background may inject this script again into the same document (see DisplayService
-// reinject): listen once, and leave a view that is already shown alone.
+// Should the script run twice in one document (Thunderbird injects registered scripts on every
+// message load): listen once, and leave a view that is already shown alone.
 const state = globalThis as { sealbirdDisplayListening?: boolean };
 if (!state.sealbirdDisplayListening) {
   state.sealbirdDisplayListening = true;

@@ -175,6 +175,11 @@ export async function paneUrl(tb) {
   return tb.marionette.run(PRELUDE + `return tabmail.currentAboutMessage?.getMessagePaneBrowser()?.currentURI?.spec ?? null;`);
 }
 
+/** Whether the message header pane (From, Subject, the add-on's button) is shown. */
+export async function headerPaneVisible(tb) {
+  return tb.marionette.run(PRELUDE + `const h = tabmail.currentAboutMessage?.document.getElementById("msgHeaderView"); return !!h && !h.collapsed;`);
+}
+
 /** Closes the options tab extensionCall() opened, if any. */
 export async function closeExtensionTabs(tb) {
   return tb.marionette.run(
