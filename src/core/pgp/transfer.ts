@@ -16,28 +16,7 @@ export function decodedBody(e: MimeEntity): Uint8Array {
 }
 
 /** Bare LF or CR → CRLF (the form MIME and OpenPGP text signatures are computed over). */
-export function toCrlf(b: Uint8Array): Uint8Array {
-  let extra = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c === 0x0a && (i === 0 || b[i - 1] !== 0x0d)) extra++;
-    else if (c === 0x0d && b[i + 1] !== 0x0a) extra++;
-  }
-  if (extra === 0) return b;
-  const out = new Uint8Array(b.length + extra);
-  let o = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c === 0x0a && (i === 0 || b[i - 1] !== 0x0d)) {
-      out[o++] = 0x0d;
-      out[o++] = 0x0a;
-    } else if (c === 0x0d && b[i + 1] !== 0x0a) {
-      out[o++] = 0x0d;
-      out[o++] = 0x0a;
-    } else out[o++] = c;
-  }
-  return out;
-}
+export { canonicalizeLineEndings as toCrlf } from "../mime/canonicalize.js";
 
 /**
  * Byte-preserving binary string (each byte one char 0-255). Chunked `fromCharCode` over the
