@@ -315,6 +315,49 @@ export async function screenshotPopup(tb, name) {
   return file;
 }
 
+/**
+ * The toolbar popup's page opened in a tab of its own for the message of the current mail tab
+ * (message-popup.html?tabId=N): its text once loaded, and a screenshot in artifacts/. Used
+ * where a synthesized press does not keep the panel open (Xvfb without a window manager).
+ */
+export async function popupPageFor(tb, name) {
+  const text = await tb.marionette.run(
+    PRELUDE +
+      `const ext = WebExtensionPolicy.getByID(${JSON.stringify(SEALBIRD_ID)}).extension;
+       const mailTabId = ext.tabManager.getWrapper(tabmail.tabInfo[0]).id;
+       const info = tabmail.openTab("contentTab", { url: extUrl("ui/message-popup.html?tabId=" + mailTabId), background: true });
+       for (let i = 0; i < 150; i++) {
+         await new Promise((r) => setTimeout(r, 100));
+         if (info.browser.webProgress?.isLoadingDocument) continue;
+         const t = await inBrowser(info.browser, "return content.document.body.innerText;", []).catch(() => "");
+         if (t && t.trim().length > 20 && !/^\\S+\\s*\\n?\\s*(Loading|Lädt)/.test(t)) {
+           tabmail.switchToTab(info);
+           await new Promise((r) => setTimeout(r, 300));
+           return t;
+         }
+       }
+       return null;`,
+  );
+  if (text) await screenshotTab(tb, name);
+  return text;
+}
+
+async function screenshotTab(tb, name) {
+  const dataUrl = await tb.marionette.run(
+    PRELUDE +
+      `const b = tabmail.currentTabInfo.browser;
+       const bitmap = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
+       const canvas = b.ownerDocument.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+       canvas.width = bitmap.width; canvas.height = bitmap.height;
+       canvas.getContext("2d").drawImage(bitmap, 0, 0);
+       const url = canvas.toDataURL("image/png");
+       tabmail.closeTab(tabmail.currentTabInfo);
+       tabmail.switchToTab(0);
+       return url;`,
+  );
+  fs.writeFileSync(path.join(ARTIFACTS_DIR, `${name}.png`), Buffer.from(dataUrl.split(",")[1], "base64"));
+}
+
 /** Closes the popup panel (Escape on its panel). */
 export async function closeActionPopup(tb) {
   return tb.marionette.run(
