@@ -128,7 +128,13 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
     what: "padlock and valid badge on the S/MIME Sent copy",
   });
   assert.match(a.title, /Valid signature/);
-  assert.match(await sb.waitForSealbirdView(s.tb, "render"), /Hello Bob, S\/MIME from the e2e suite\./);
+  const paneText = await sb.waitForSealbirdView(s.tb, "render");
+  assert.match(paneText, /Hello Bob, S\/MIME from the e2e suite\./);
+  // The outer Subject is "[...]"; the real one, protected inside, is shown above the text.
+  assert.match(paneText, /Protected subject: Quarterly numbers \(secret subject\)/);
+  const details = await sb.popupPageFor(s.tb, "compose-smime-sent-popup-page");
+  assert.match(details ?? "", /Protected subject: Quarterly numbers \(secret subject\)/);
+  assert.match(details ?? "", /S\/MIME/);
   await mail.screenshot(s.tb, "compose-smime-sent-copy");
 });
 

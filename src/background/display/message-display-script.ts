@@ -8,6 +8,7 @@
  */
 import type { DisplayView } from "../protocol.js";
 import type { RenderModel } from "../../core/render/render-model.js";
+import type { MessageStatus } from "../../core/status/message-status.js";
 
 declare const browser: {
   runtime: {
@@ -31,6 +32,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 const STYLE = `
 #sealbird-view { font: inherit; }
 #sealbird-view .sealbird-part + .sealbird-part { border-top: 1px dashed #bbb; margin-top: .8em; padding-top: .8em; }
+#sealbird-view .sealbird-subject { margin: 0 0 .8em; }
+#sealbird-view .sealbird-label { opacity: .75; }
 #sealbird-view pre.sealbird-text { white-space: pre-wrap; font-family: inherit; margin: 0; }
 #sealbird-view .sealbird-notice { border: 1px solid #999; border-radius: 6px; padding: .8em 1em; margin: 1em 0; max-width: 46em; }
 #sealbird-view .sealbird-notice h2 { font-size: 1.1em; margin: 0 0 .4em; }
@@ -82,6 +85,15 @@ function renderModel(model: RenderModel): Node[] {
     out.push(box);
   }
   return out;
+}
+
+/** The real Subject the sender protected (RFC 9788): the one Thunderbird shows is "[...]". */
+function protectedSubject(status: MessageStatus): Node[] {
+  const subject = status.protectedHeaders?.subject;
+  if (subject === undefined) return [];
+  const p = el("p", { class: "sealbird-subject" });
+  p.append(el("span", { class: "sealbird-label" }, `${t("protectedSubject")}: `), el("strong", { "data-field": "protected-subject" }, subject));
+  return [p];
 }
 
 function formatSize(n: number): string {
@@ -146,7 +158,7 @@ async function show(): Promise<void> {
     case "status":
       return;
     case "render":
-      replaceBody(renderModel(view.model), "render");
+      replaceBody([...protectedSubject(view.status), ...renderModel(view.model)], "render");
       return;
     case "locked":
       replaceBody(
