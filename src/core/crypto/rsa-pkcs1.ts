@@ -1,6 +1,6 @@
 /**
  * RSAES-PKCS1-v1_5 key transport (RFC 8017 7.2), which WebCrypto does not offer but most
- * S/MIME mail still uses. node-forge does the modular arithmetic (with blinding); the
+ * S/MIME mail still uses. node-forge parses the key, rsa-private.ts does the arithmetic; the
  * padding check is ours, because it must not leak: a Bleichenbacher attacker who learns
  * "padding good / padding bad" can decrypt any key. So a bad padding, a wrong length or a
  * malformed ciphertext all yield a random key of the expected length (RFC 3218 2.3.2): the
@@ -9,10 +9,8 @@
 import forge from "node-forge";
 import { SealbirdError } from "../errors.js";
 import { fromBinaryString, randomBytes, toBinaryString } from "../bytes.js";
+import { bigIntToBytes, bytesToBigInt, rsaPrivate, type RsaPrivateNumbers } from "./rsa-private.js";
 
-interface RawRsa {
-  decrypt(ed: string, key: forge.pki.rsa.PrivateKey, pub: false, ml: false): string;
-}
 
 function privateKey(pkcs8: Uint8Array): forge.pki.rsa.PrivateKey {
   try {
@@ -20,6 +18,11 @@ function privateKey(pkcs8: Uint8Array): forge.pki.rsa.PrivateKey {
   } catch (e) {
     throw new SealbirdError("unsupported-algorithm", "The private key is not a usable RSA key.", {}, { cause: e });
   }
+}
+
+function numbers(key: forge.pki.rsa.PrivateKey): RsaPrivateNumbers {
+  const big = (x: forge.jsbn.BigInteger) => BigInt(`0x${x.toString(16)}`);
+  return { n: big(key.n), e: big(key.e), p: big(key.p), q: big(key.q), dP: big(key.dP), dQ: big(key.dQ), qInv: big(key.qInv) };
 }
 
 /**
@@ -31,9 +34,10 @@ export function rsaPkcs1DecryptKey(pkcs8: Uint8Array, ciphertext: Uint8Array, ke
   const fallback = randomBytes(keyLength);
   let em: Uint8Array;
   try {
-    // Raw RSA (no padding removal); the @types lack this long-standing forge function.
-    const raw = (forge.pki.rsa as unknown as RawRsa).decrypt(toBinaryString(ciphertext), key, false, false);
-    em = fromBinaryString(raw);
+    // Raw RSA, no padding removal (the padding check below must not branch on secrets).
+    const k = Math.ceil(key.n.bitLength() / 8);
+    if (ciphertext.length !== k) return fallback;
+    em = bigIntToBytes(rsaPrivate(numbers(key), bytesToBigInt(ciphertext)), k);
   } catch {
     return fallback;
   }
