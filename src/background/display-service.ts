@@ -9,7 +9,7 @@ import { buildRenderModel } from "../core/render/render-model.js";
 import { decodeBody, type MimeEntity } from "../core/mime/index.js";
 import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import type { MessageStatus } from "../core/status/message-status.js";
-import type { DisplayView, PopupSummary } from "./protocol.js";
+import type { DisplayView, PendingKey, PopupSummary } from "./protocol.js";
 import { showStatus, showNothing, showLocked, showError, showPending } from "./action-view.js";
 
 export interface KeyMaterialSource {
@@ -17,8 +17,10 @@ export interface KeyMaterialSource {
   lockState(): Promise<"none" | "locked" | "unlocked">;
   /** Openers with every public record, and secret keys when unlocked. */
   openers(): Promise<LayerOpener[]>;
-  /** Certificates and keys learned from a message (valid signatures, Autocrypt). */
-  remember(result: InspectResult): Promise<void>;
+  /** Certificates and keys learned from a message (valid signatures, Autocrypt); returns the keys left pending. */
+  remember(result: InspectResult): Promise<PendingKey[]>;
+  /** The user's acceptance of a pending key (it replaces the keys known for its addresses). */
+  acceptKey(id: string): Promise<void>;
 }
 
 /** What the display needs to know of Thunderbird itself (the smime-display experiment). */
@@ -36,6 +38,7 @@ interface Processed {
   ms: number;
   /** Top-level S/MIME encryption Sealbird has no key for: Thunderbird may have one of its own. */
   smimeNoKey?: boolean;
+  pendingKeys?: PendingKey[];
 }
 
 /** Results kept for the session; older ones are dropped (a 10 MB message holds 10 MB). */
@@ -90,7 +93,25 @@ export class DisplayService {
     if (id === undefined) return { kind: "none" };
     const p = await this.process(id);
     const code = p.view.kind === "error" ? p.view.code : undefined;
-    return { kind: p.view.kind, status: p.status, code, ms: p.ms };
+    return { kind: p.view.kind, status: p.status, code, ms: p.ms, ...(p.pendingKeys?.length ? { pendingKeys: p.pendingKeys } : {}) };
+  }
+
+  /**
+   * Accepts a key the popup of this tab's message offered (nothing else: a page cannot accept
+   * arbitrary records through this), then checks the message again with it.
+   */
+  async acceptKeyForTab(tabId: number, keyId: string): Promise<PopupSummary> {
+    const id = await this.displayedId(tabId);
+    const p = id === undefined ? undefined : await this.process(id);
+    if (id === undefined || !p?.pendingKeys?.some((k) => k.id === keyId)) {
+      throw new SealbirdError("usage", "This key is not offered by the message shown in this tab.");
+    }
+    await this.keys.acceptKey(keyId);
+    // Every cached result may depend on the keys: the next display checks again.
+    this.results.clear();
+    const again = await this.process(id);
+    await this.updateAction(tabId, id, again);
+    return this.summaryForTab(tabId);
   }
 
   /**
@@ -166,11 +187,11 @@ export class DisplayService {
       const raw = new Uint8Array(await file.arrayBuffer());
       const result = await inspectMessage(raw, { openers: await this.keys.openers() });
       const { status } = result;
-      await this.keys.remember(result).catch(() => undefined);
+      const pendingKeys = await this.keys.remember(result).catch(() => []);
       const nestedEncrypted = status.nested.some((n) => n.kind === "encrypted");
       const smimeEncrypted = result.layers[0]?.protocol === "smime" && result.layers[0].kind === "encrypted";
       const smimeNoKey = smimeEncrypted && status.encryption.state === "failed" && status.encryption.code === "no-key";
-      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey });
+      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey, ...(pendingKeys.length ? { pendingKeys } : {}) });
       if (status.protocol === "none" && !nestedEncrypted) return done({ view: { kind: "plain" }, status });
       if (status.encryption.state === "failed") {
         if (status.encryption.code === "no-key" && (await this.keys.lockState()) === "locked") return done({ view: { kind: "locked" }, status });

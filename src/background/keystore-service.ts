@@ -13,7 +13,7 @@ import { pgpOpener } from "../core/message/pgp-adapter.js";
 import type { InspectResult, LayerOpener } from "../core/message/inspect.js";
 import { SealbirdError } from "../core/errors.js";
 import type { KeyMaterialSource } from "./display-service.js";
-import type { KeystoreState } from "./protocol.js";
+import type { KeystoreState, PendingKey } from "./protocol.js";
 
 const SESSION_KEY = "sealbird.dataKey";
 
@@ -112,8 +112,16 @@ export class KeystoreService implements KeyMaterialSource {
     return [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext())];
   }
 
-  async remember(result: InspectResult): Promise<void> {
+  async remember(result: InspectResult): Promise<PendingKey[]> {
     const ks = await this.open();
-    if (ks) await new Keyring(ks).learnFrom(result);
+    if (!ks) return [];
+    const learned = await new Keyring(ks).learnFrom(result);
+    return learned.pgpKeys.filter((k) => k.pending).map((k) => ({ id: k.id, fingerprint: k.fingerprint, emails: k.emails }));
+  }
+
+  async acceptKey(id: string): Promise<void> {
+    const ks = await this.open();
+    if (!ks) throw new SealbirdError("keystore-not-found", "There is no keystore yet.");
+    await new Keyring(ks).acceptPgpKey(id);
   }
 }

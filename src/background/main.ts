@@ -60,6 +60,8 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
       return display.attachmentForTab(sender.tab.id, req.path);
     case "display:summary":
       return display.summaryForTab(req.tabId);
+    case "display:accept-key":
+      return display.acceptKeyForTab(req.tabId, req.keyId);
     case "status:get":
       return display.statusForTab(req.tabId);
     case "keystore:state":

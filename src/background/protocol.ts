@@ -26,6 +26,18 @@ export interface PopupSummary {
   code?: string;
   /** How long fetching and processing the message took, in ms. */
   ms?: number;
+  /**
+   * OpenPGP keys this message brought for an address that already has a different key: kept
+   * aside until the user accepts one (a forged mail must not silently replace a contact's key).
+   */
+  pendingKeys?: PendingKey[];
+}
+
+export interface PendingKey {
+  /** Keystore record id. */
+  id: string;
+  fingerprint: string;
+  emails: string[];
 }
 
 export type Request =
@@ -33,6 +45,8 @@ export type Request =
   /** From the message display script: one listed attachment of the message in the sender's tab. */
   | { type: "display:attachment"; path: string }
   | { type: "display:summary"; tabId: number }
+  /** The user accepts a pending key shown in the popup of that tab's message; answers the new summary. */
+  | { type: "display:accept-key"; tabId: number; keyId: string }
   | { type: "status:get"; tabId: number }
   | { type: "keystore:state" }
   | { type: "keystore:create"; passphrase: string }

@@ -7,7 +7,7 @@
 //                                         from the add-on's options page (opened in a background tab)
 //   provisionKeystore(tb, {passphrase, files})
 //   runInBrowser(tb, findBrowserBody, pageBody, args)
-//   clickActionButton / readActionPopup / screenshotBrowser / findUnlockWindow / fillUnlockWindow
+//   popupPageFor (the toolbar popup's page for a tab) / waitForUnlockWindow / fillUnlockWindow
 //
 // Extension pages live in the (remote) extension process; chrome cannot read them directly.
 // A frame script loaded into the page's <browser> runs in that process next to the page and
@@ -252,75 +252,12 @@ export async function fillUnlockWindow(tb, passphrase) {
   );
 }
 
-/** Opens the message display action's popup by clicking the toolbar button in the selected tab. */
-export async function clickActionButton(tb) {
-  return tb.marionette.run(
-    PRELUDE +
-      `const doc = tabmail.currentAboutMessage?.document;
-       const btn = doc?.querySelector('#header-view-toolbar [data-extensionid="${SEALBIRD_ID}"]');
-       if (!btn) return false;
-       // Extension action buttons open their panel on a real mouse press, not on click().
-       const bw = btn.ownerDocument.defaultView;
-       for (const type of ["mousedown", "mouseup", "click"]) {
-         btn.dispatchEvent(new bw.MouseEvent(type, { bubbles: true, cancelable: true, button: 0, view: bw }));
-       }
-       btn.doCommand?.();
-       return true;`,
-  );
-}
-
-const FIND_POPUP = `
-  const findPopupBrowser = () => {
-    for (const w of Services.wm.getEnumerator(null)) {
-      const docs = [w.document];
-      const am = w.document.getElementById("tabmail")?.currentAboutMessage;
-      if (am) docs.push(am.document);
-      for (const d of docs) for (const b of d.querySelectorAll("browser"))
-        if (b.currentURI?.spec === extUrl("ui/message-popup.html")) return b;
-    }
-    return null;
-  };
-`;
-
-/** Waits for the popup page and returns its visible text once it has loaded its data. */
-export async function readActionPopup(tb, { timeoutMs = 15_000 } = {}) {
-  return tb.waitFor(
-    PRELUDE +
-      FIND_POPUP +
-      `const b = findPopupBrowser();
-       if (!b || b.webProgress?.isLoadingDocument) return false;
-       const text = await inBrowser(b, "return content.document.body.innerText;", []).catch(() => "");
-       return text && text.trim().length > 20 && !/^\\S+\\s*\\n?\\s*(Loading|Lädt)/.test(text) ? text : false;`,
-    { timeoutMs, what: "the Sealbird popup" },
-  );
-}
-
-/** PNG of a remote <browser>'s page (drawSnapshot), e.g. the popup; null if not open. */
-export async function screenshotPopup(tb, name) {
-  const dataUrl = await tb.marionette.run(
-    PRELUDE +
-      FIND_POPUP +
-      `const b = findPopupBrowser();
-       if (!b) return null;
-       const r = b.getBoundingClientRect();
-       const bitmap = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
-       const canvas = b.ownerDocument.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
-       canvas.width = bitmap.width; canvas.height = bitmap.height;
-       canvas.getContext("2d").drawImage(bitmap, 0, 0);
-       return canvas.toDataURL("image/png");`,
-  );
-  if (!dataUrl) return null;
-  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  fs.writeFileSync(file, Buffer.from(dataUrl.split(",")[1], "base64"));
-  return file;
-}
-
 /**
  * The toolbar popup's page opened in a tab of its own for the message of the current mail tab
  * (message-popup.html?tabId=N): its text once loaded, and a screenshot in artifacts/. Used
  * where a synthesized press does not keep the panel open (Xvfb without a window manager).
  */
-export async function popupPageFor(tb, name) {
+export async function popupPageFor(tb, name, { click, until } = {}) {
   const text = await tb.marionette.run(
     PRELUDE +
       `const ext = WebExtensionPolicy.getByID(${JSON.stringify(SEALBIRD_ID)}).extension;
@@ -329,8 +266,8 @@ export async function popupPageFor(tb, name) {
        for (let i = 0; i < 150; i++) {
          await new Promise((r) => setTimeout(r, 100));
          if (info.browser.webProgress?.isLoadingDocument) continue;
-         const t = await inBrowser(info.browser, "return content.document.body.innerText;", []).catch(() => "");
-         if (t && t.trim().length > 20 && !/^\\S+\\s*\\n?\\s*(Loading|Lädt)/.test(t)) {
+         const t = await inBrowser(info.browser, "return content.document.querySelector('main[data-state=ready]') ? content.document.body.innerText : '';", []).catch(() => "");
+         if (t) {
            tabmail.switchToTab(info);
            await new Promise((r) => setTimeout(r, 300));
            return t;
@@ -338,8 +275,28 @@ export async function popupPageFor(tb, name) {
        }
        return null;`,
   );
-  if (text) await screenshotTab(tb, name);
-  return text;
+  if (!text) return null;
+  if (!click) {
+    await screenshotTab(tb, name);
+    return text;
+  }
+  // A button in the page pressed the way a user would, then its answer awaited (`until`).
+  const after = await tb.waitFor(
+    PRELUDE +
+      `const [selector, until, clickNow] = arguments;
+       const b = tabmail.currentTabInfo.browser;
+       return inBrowser(b, \`
+         const [selector, until, clickNow] = args;
+         // Pressed while it is there and enabled (it disappears or is disabled once answered).
+         const el = content.document.querySelector(selector);
+         if (clickNow && el && !el.disabled) el.click();
+         const t = content.document.body.innerText;
+         return new RegExp(until).test(t) ? t : false;
+       \`, [selector, until, clickNow]);`,
+    { args: [click, until.source, true], timeoutMs: 20_000, intervalMs: 2000, what: `the popup page after pressing ${click}` },
+  );
+  await screenshotTab(tb, name);
+  return { before: text, after };
 }
 
 async function screenshotTab(tb, name) {
@@ -358,37 +315,5 @@ async function screenshotTab(tb, name) {
   fs.writeFileSync(path.join(ARTIFACTS_DIR, `${name}.png`), Buffer.from(dataUrl.split(",")[1], "base64"));
 }
 
-/** Closes the popup panel (Escape on its panel). */
-export async function closeActionPopup(tb) {
-  return tb.marionette.run(
-    PRELUDE +
-      `for (const w of Services.wm.getEnumerator(null)) {
-         const docs = [w.document];
-         const am = w.document.getElementById("tabmail")?.currentAboutMessage;
-         if (am) docs.push(am.document);
-         for (const d of docs) for (const p of d.querySelectorAll("panel")) if (p.state === "open") p.hidePopup();
-       }
-       return true;`,
-  );
-}
-
 export { widgetId };
 
-/** Every <browser> and open <panel> in every window (for diagnosing popup problems). */
-export async function describeBrowsers(tb) {
-  return tb.marionette.run(
-    PRELUDE +
-      `const out = [];
-       for (const w of Services.wm.getEnumerator(null)) {
-         out.push("window " + w.document.documentURI);
-         const docs = [w.document];
-         const am = w.document.getElementById("tabmail")?.currentAboutMessage;
-         if (am) docs.push(am.document);
-         for (const d of docs) {
-           for (const b of d.querySelectorAll("browser")) out.push("  browser #" + b.id + " " + (b.currentURI?.spec ?? "").slice(0, 80));
-           for (const p of d.querySelectorAll("panel")) if (p.state !== "closed") out.push("  panel #" + p.id + " " + p.state);
-         }
-       }
-       return out.join("\\n");`,
-  );
-}
