@@ -16,7 +16,7 @@ function files(dir: string): string[] {
   });
 }
 
-/** Keys used as t("key"), i18n.getMessage("key"), __MSG_key__, and status presentation keys. */
+/** Keys used as t("key"), i18n.getMessage("key"), __MSG_key__, …Key="key" props, and status presentation keys. */
 function usedKeys(): Set<string> {
   const keys = new Set<string>();
   const sources = [...files("src"), ...files("ui"), "manifest.json"];
@@ -24,6 +24,8 @@ function usedKeys(): Set<string> {
     const text = readFileSync(f, "utf8");
     for (const m of text.matchAll(/\bt\(\s*"([A-Za-z0-9_]+)"/g)) keys.add(m[1]!);
     for (const m of text.matchAll(/getMessage\(\s*"([A-Za-z0-9_]+)"/g)) keys.add(m[1]!);
+    // Shared components take the keys of their texts as props (titleKey="…", labelKey: "…").
+    for (const m of text.matchAll(/\b\w*Key\s*[=:]\s*"([A-Za-z0-9_]+)"/g)) keys.add(m[1]!);
     for (const m of text.matchAll(/__MSG_([A-Za-z0-9_]+)__/g)) keys.add(m[1]!);
     for (const m of text.matchAll(/"(status(?:Encryption|Signature)[A-Za-z]+)"/g)) keys.add(m[1]!);
   }
