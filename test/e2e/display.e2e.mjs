@@ -95,6 +95,24 @@ test("S/MIME encrypted to someone else → Sealbird's translated 'no key' explan
   await mail.screenshot(s.tb, "display-smime-no-key");
 });
 
+test("S/MIME encrypted to a key only Thunderbird's own store has → Thunderbird's decryption stays in the pane; Sealbird's button says it has no key", async () => {
+  const imported = await s.tb.marionette.run(
+    `const certdb = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
+     const file = Cc["@mozilla.org/file/local;1"].createInstance(Ci.nsIFile);
+     file.initWithPath(arguments[0]);
+     return certdb.importPKCS12File(file, arguments[1]);`,
+    [keys.file("carol.p12"), keys.p12Password],
+  );
+  assert.equal(imported, 0, "carol.p12 imported into Thunderbird's NSS store");
+  const eml = keys.smimeEncrypted({ subject: "E2E smime Thunderbird's key", to: "carol", inner: textEntity("Thunderbird decrypts TBKEY-TOKEN-2C") });
+  await show(eml);
+  await mail.waitForBodyText(s.tb, /TBKEY-TOKEN-2C/);
+  const a = await waitForStatus((x) => x.badge === "!", "Sealbird: no key");
+  assert.equal(icon(a), "encrypted-failed.svg");
+  assert.deepEqual(await sb.queryPane(s.tb, "#sealbird-view"), [], "Thunderbird's readable rendering is not replaced by a 'no key' notice");
+  await mail.screenshot(s.tb, "display-smime-thunderbird-key");
+});
+
 test("PGP/MIME encrypted and signed (gpg) → decrypted + valid", async () => {
   const eml = keys.pgpEncrypted({ subject: "E2E pgp enc+sign", inner: textEntity("PGP secret PGP-TOKEN-3") });
   await show(eml);
