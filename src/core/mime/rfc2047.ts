@@ -3,7 +3,7 @@
  */
 import { fromBinaryString, utf8 } from "../bytes.js";
 import { decodeCharset } from "./charset.js";
-import { decodeBase64 } from "./transfer-encoding.js";
+import { base64Encode, decodeBase64 } from "../base64.js";
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 
@@ -95,12 +95,6 @@ function qEncode(bytes: Uint8Array): string {
   return s;
 }
 
-function bEncode(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
 /** Encodes `text` as one or more UTF-8 encoded-words of at most 75 characters each, never
  * splitting a character between words (RFC 2047 5 (3)). */
 function encodeWords(text: string, firstMax = MAX_WORD): string[] {
@@ -110,7 +104,7 @@ function encodeWords(text: string, firstMax = MAX_WORD): string[] {
   const useQ = qEncode(all).length <= Math.ceil(all.length / 3) * 4 * 1.3;
   const prefix = useQ ? "=?UTF-8?Q?" : "=?UTF-8?B?";
   let room = Math.max(8, firstMax - prefix.length - 2);
-  const encode = useQ ? qEncode : bEncode;
+  const encode = useQ ? qEncode : base64Encode;
   const lengthOf = (n: number) => (useQ ? -1 : Math.ceil(n / 3) * 4);
   const words: string[] = [];
   let cur: number[] = [];
