@@ -15,13 +15,8 @@ export interface SmimeIdentityPublic {
   notAfter: string;
 }
 
-export interface SmimeCertificatePublic {
-  certificate: string;
-  chain: string[];
-  emails: string[];
-  fingerprint: string;
-  subject: string;
-  notAfter: string;
+/** A correspondent's certificate: what an identity record shows, plus what their mail advertised. */
+export interface SmimeCertificatePublic extends SmimeIdentityPublic {
   capabilities?: { aesGcm?: boolean; aesCbc?: boolean; oaep?: boolean; oaepHash?: string };
 }
 

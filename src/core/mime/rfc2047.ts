@@ -1,7 +1,7 @@
 /**
  * RFC 2047 encoded-words in header text, both directions, and header folding (RFC 5322 2.2.3).
  */
-import { fromBinaryString, utf8 } from "../bytes.js";
+import { concatBytes, fromBinaryString, utf8 } from "../bytes.js";
 import { decodeCharset } from "./charset.js";
 import { base64Encode, decodeBase64 } from "../base64.js";
 
@@ -47,14 +47,7 @@ export function decodeEncodedWords(text: string): string {
   let pendingEnd = -1;
   const flush = () => {
     if (!pending) return;
-    const total = pending.chunks.reduce((n, c) => n + c.length, 0);
-    const all = new Uint8Array(total);
-    let off = 0;
-    for (const c of pending.chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    out += decodeCharset(all, pending.charset);
+    out += decodeCharset(concatBytes(pending.chunks), pending.charset);
     pending = undefined;
   };
   for (const m of text.matchAll(ENCODED_WORD)) {
