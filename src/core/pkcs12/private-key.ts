@@ -8,7 +8,8 @@ import * as pkijs from "pkijs";
 import { SealbirdError, type ErrorCode } from "../errors.js";
 import { bytesEqual, toArrayBuffer } from "../bytes.js";
 import { decodeBase64Text } from "../base64.js";
-import { CURVE_NAMES, P12 } from "./oids.js";
+import { CURVE_NAMES } from "../oids.js";
+import { P12 } from "./oids.js";
 import { children, fromSchema, octets, oidOf, parseBer, sequence, smallInt, type Node } from "./asn1.js";
 
 type PublicKey =
