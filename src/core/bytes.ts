@@ -82,7 +82,3 @@ export function randomBytes(n: number): Uint8Array {
   for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
   return out;
 }
-
-export function base64Encode(b: Uint8Array): string {
-  return btoa(toBinaryString(b));
-}

@@ -8,6 +8,7 @@ import { Keystore } from "../../src/core/keystore/keystore.js";
 import { MemoryBackend } from "../../src/core/keystore/memory-backend.js";
 import { Keyring } from "../../src/core/keyring/keyring.js";
 import { utf8 } from "../../src/core/bytes.js";
+import type { EncapsulateRequest } from "../../src/background/compose/encapsulate.js";
 
 type Details = messenger.compose.ComposeDetails;
 const calls: Array<[string, ...unknown[]]> = [];
@@ -53,6 +54,23 @@ function area() {
 const { KeystoreService } = await import("../../src/background/keystore-service.js");
 const { ComposeService } = await import("../../src/background/compose/service.js");
 const { writePolicy } = await import("../../src/background/options/policy.js");
+
+/** What the compose experiment hands over when Alice sends a signed, encrypted text message. */
+function aliceSends(m: { id: number; recipients: string; headers: string; subject: string; body: string }): EncapsulateRequest {
+  return {
+    id: m.id,
+    msgType: 0,
+    isDraft: false,
+    sign: true,
+    encrypt: true,
+    from: "alice@example.org",
+    identityEmail: "alice@example.org",
+    recipients: m.recipients,
+    headers: m.headers,
+    subject: m.subject,
+    entity: utf8(`Content-Type: text/plain\r\n\r\n${m.body}\r\n`),
+  };
+}
 
 let service: InstanceType<typeof ComposeService>;
 let keystore: InstanceType<typeof KeystoreService>;
@@ -166,19 +184,10 @@ describe("the send gate", () => {
     await expect(service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "password", password: "short" })).rejects.toMatchObject({ code: "usage" });
     await service.handle({ type: "compose:resolve-missing", tabId: tab, choice: "password", password: "long enough password" });
     expect(await service.beforeSend(tab, details.get(tab)!)).toEqual({});
-    const answer = await service.encapsulate(tab, {
-      id: 1,
-      msgType: 0,
-      isDraft: false,
-      sign: true,
-      encrypt: true,
-      from: "alice@example.org",
-      identityEmail: "alice@example.org",
-      recipients: "carol@example.net",
-      headers: "To: carol@example.net\r\nFrom: alice@example.org\r\nSubject: [...]\r\n",
-      subject: "Hi",
-      entity: utf8("Content-Type: text/plain\r\n\r\nHello\r\n"),
-    });
+    const answer = await service.encapsulate(
+      tab,
+      aliceSends({ id: 1, recipients: "carol@example.net", headers: "To: carol@example.net\r\nFrom: alice@example.org\r\nSubject: [...]\r\n", subject: "Hi", body: "Hello" }),
+    );
     expect(answer.ok).toBe(true);
     expect(new TextDecoder().decode((answer as { entity: Uint8Array }).entity)).toMatch(/^Content-Type: multipart\/encrypted;/);
   });
@@ -200,19 +209,7 @@ describe("the send gate", () => {
 
   it("encapsulate without a decision (the background restarted mid-send) fails cleanly", async () => {
     details.set(tab, { from: "alice@example.org", to: ["bob@example.org"] });
-    const a = await service.encapsulate(tab, {
-      id: 2,
-      msgType: 0,
-      isDraft: false,
-      sign: true,
-      encrypt: true,
-      from: "alice@example.org",
-      identityEmail: "alice@example.org",
-      recipients: "bob@example.org",
-      headers: "Subject: [...]\r\n",
-      subject: "x",
-      entity: utf8("Content-Type: text/plain\r\n\r\nx\r\n"),
-    });
+    const a = await service.encapsulate(tab, aliceSends({ id: 2, recipients: "bob@example.org", headers: "Subject: [...]\r\n", subject: "x", body: "x" }));
     expect(a).toMatchObject({ ok: false });
     expect((a as { message: string }).message).toMatch(/^composeFailed /);
   });

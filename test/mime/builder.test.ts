@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SealbirdError } from "../../src/core/errors.js";
+import { bin, codeOf, enc } from "./helpers.js";
 import {
   buildEntity,
   buildMultipart,
@@ -20,23 +20,12 @@ import {
   serializeHeaders,
 } from "../../src/core/mime/index.js";
 
-const enc = (s: string) => new TextEncoder().encode(s);
-const bin = (b: Uint8Array) => Array.from(b, (x) => String.fromCharCode(x)).join("");
 
 /** Every line ends in CRLF (no bare CR or LF) and is at most `max` bytes. */
 function assertWireSafe(b: Uint8Array, max = 998): void {
   const s = bin(b);
   expect(/\r(?!\n)|(?<!\r)\n/.test(s)).toBe(false);
   for (const line of s.split("\r\n")) expect(line.length).toBeLessThanOrEqual(max);
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof SealbirdError ? e.code : `untyped: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe("buildEntity", () => {

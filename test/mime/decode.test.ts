@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SealbirdError } from "../../src/core/errors.js";
+import { bin, codeOf, enc } from "./helpers.js";
 import {
   decodeBase64,
   decodeBody,
@@ -15,19 +15,7 @@ import {
   parseMime,
 } from "../../src/core/mime/index.js";
 
-const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const bin = (b: Uint8Array) => Array.from(b, (x) => String.fromCharCode(x)).join("");
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SealbirdError) return e.code;
-    return `untyped: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe("base64", () => {
   it("decodes across line breaks and whitespace", () => {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SealbirdError } from "../../src/core/errors.js";
+import { bin, codeOf, enc } from "./helpers.js";
 import { canonicalizeLineEndings, decodeBody, decodeText, getHeader, getHeaders, parseMime } from "../../src/core/mime/index.js";
 
-const enc = (s: string) => new TextEncoder().encode(s);
-const bin = (b: Uint8Array) => Array.from(b, (x) => String.fromCharCode(x)).join("");
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SealbirdError) return e.code;
-    return `untyped: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe("canonicalizeLineEndings", () => {
   it("returns the same array when already CRLF", () => {

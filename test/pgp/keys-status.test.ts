@@ -18,7 +18,7 @@ import {
   applyRevocationCertificate,
   type PgpContext,
 } from "../../src/core/pgp/index.js";
-import { base64Encode } from "../../src/core/bytes.js";
+import { base64Encode } from "../../src/core/base64.js";
 import { dec, enc, crlf } from "./gpg.js";
 
 const YEAR = 365 * 24 * 3600 * 1000;

@@ -14,7 +14,8 @@ import { pbes1Encrypt3Des } from "../../src/core/pkcs12/pbes1.js";
 import { pbes2EncryptAes256 } from "../../src/core/pkcs12/pbes2.js";
 import { makeMacData } from "../../src/core/pkcs12/mac.js";
 import { certBag, encodeSafeContents, shroudedKeyBag } from "../../src/core/pkcs12/safe-contents.js";
-import { P12, type HashName } from "../../src/core/pkcs12/oids.js";
+import type { HashName } from "../../src/core/oids.js";
+import { P12 } from "../../src/core/pkcs12/oids.js";
 import { utf8 } from "../../src/core/bytes.js";
 import { createFixtures, type Fixtures } from "./fixtures.js";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { pkcs12Kdf, KDF_ID, type KdfId } from "../../src/core/pkcs12/pkcs12-kdf.js";
 import { bmpPassword, kdfPasswordCandidates, pbes2Password } from "../../src/core/pkcs12/password.js";
-import type { HashName } from "../../src/core/pkcs12/oids.js";
+import type { HashName } from "../../src/core/oids.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 

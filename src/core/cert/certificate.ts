@@ -8,11 +8,10 @@ import forge from "node-forge";
 import { SealbirdError } from "../errors.js";
 import { toBinaryString, toHex } from "../bytes.js";
 import type { CertificateSummary } from "../status/message-status.js";
+import { CURVE_NAMES, SHARED_OIDS } from "../oids.js";
 
 export const OID = {
-  rsaEncryption: "1.2.840.113549.1.1.1",
-  rsassaPss: "1.2.840.113549.1.1.10",
-  ecPublicKey: "1.2.840.10045.2.1",
+  ...SHARED_OIDS,
   ed25519: "1.3.101.112",
   emailAddress: "1.2.840.113549.1.9.1",
   keyUsage: "2.5.29.15",
@@ -24,16 +23,7 @@ export const OID = {
   kpEmailProtection: "1.3.6.1.5.5.7.3.4",
   kpOcspSigning: "1.3.6.1.5.5.7.3.9",
   anyExtendedKeyUsage: "2.5.29.37.0",
-  secp256r1: "1.2.840.10045.3.1.7",
-  secp384r1: "1.3.132.0.34",
-  secp521r1: "1.3.132.0.35",
 } as const;
-
-export const CURVES: Record<string, "P-256" | "P-384" | "P-521"> = {
-  [OID.secp256r1]: "P-256",
-  [OID.secp384r1]: "P-384",
-  [OID.secp521r1]: "P-521",
-};
 
 const KEY_USAGE_BITS = [
   "digitalSignature",
@@ -189,7 +179,7 @@ export function publicKeyFacts(cert: pkijs.Certificate): { publicKeyAlgorithm: s
   if (alg === OID.ecPublicKey) {
     const params = spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined;
     const oid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : "";
-    return { publicKeyAlgorithm: "ec", namedCurve: CURVES[oid] ?? oid };
+    return { publicKeyAlgorithm: "ec", namedCurve: CURVE_NAMES[oid] ?? oid };
   }
   if (alg === OID.ed25519) return { publicKeyAlgorithm: "ed25519" };
   return { publicKeyAlgorithm: alg };

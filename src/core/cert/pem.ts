@@ -5,6 +5,7 @@
  */
 import { SealbirdError } from "../errors.js";
 import { ascii } from "../bytes.js";
+import { base64Encode, decodeBase64Text } from "../base64.js";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
@@ -40,22 +41,13 @@ export function toDerList(input: Uint8Array | string, labels: readonly string[] 
 }
 
 function base64Decode(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new SealbirdError("cert-malformed", "PEM block is not valid base64.");
-  let bin: string;
-  try {
-    bin = atob(s);
-  } catch (e) {
-    throw new SealbirdError("cert-malformed", "PEM block is not valid base64.", {}, { cause: e });
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  const der = decodeBase64Text(s);
+  if (!der) throw new SealbirdError("cert-malformed", "PEM block is not valid base64.");
+  return der;
 }
 
 export function derToPem(der: Uint8Array, label = "CERTIFICATE"): string {
-  let bin = "";
-  for (let i = 0; i < der.length; i += 0x8000) bin += String.fromCharCode(...der.subarray(i, i + 0x8000));
-  const b64 = btoa(bin);
+  const b64 = base64Encode(der);
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;

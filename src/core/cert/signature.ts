@@ -7,52 +7,44 @@ import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { SealbirdError } from "../errors.js";
 import { concatBytes, toArrayBuffer } from "../bytes.js";
-import { CURVES, OID } from "./certificate.js";
+import { OID } from "./certificate.js";
+import { CURVE_NAMES, DIGEST_NAMES, SHARED_OIDS, type HashName } from "../oids.js";
 
-type Hash = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
-
-const HASH_BY_OID: Record<string, Hash> = {
-  "1.3.14.3.2.26": "SHA-1",
-  "2.16.840.1.101.3.4.2.1": "SHA-256",
-  "2.16.840.1.101.3.4.2.2": "SHA-384",
-  "2.16.840.1.101.3.4.2.3": "SHA-512",
+const RSA_SIG: Record<string, HashName> = {
+  [SHARED_OIDS.sha1WithRsa]: "SHA-1",
+  [SHARED_OIDS.sha256WithRsa]: "SHA-256",
+  [SHARED_OIDS.sha384WithRsa]: "SHA-384",
+  [SHARED_OIDS.sha512WithRsa]: "SHA-512",
 };
 
-const RSA_SIG: Record<string, Hash> = {
-  "1.2.840.113549.1.1.5": "SHA-1",
-  "1.2.840.113549.1.1.11": "SHA-256",
-  "1.2.840.113549.1.1.12": "SHA-384",
-  "1.2.840.113549.1.1.13": "SHA-512",
+const ECDSA_SIG: Record<string, HashName> = {
+  [SHARED_OIDS.ecdsaSha1]: "SHA-1",
+  [SHARED_OIDS.ecdsaSha256]: "SHA-256",
+  [SHARED_OIDS.ecdsaSha384]: "SHA-384",
+  [SHARED_OIDS.ecdsaSha512]: "SHA-512",
 };
 
-const ECDSA_SIG: Record<string, Hash> = {
-  "1.2.840.10045.4.1": "SHA-1",
-  "1.2.840.10045.4.3.2": "SHA-256",
-  "1.2.840.10045.4.3.3": "SHA-384",
-  "1.2.840.10045.4.3.4": "SHA-512",
-};
-
-export function hashForOid(oid: string): Hash | undefined {
-  return HASH_BY_OID[oid];
+export function hashForOid(oid: string): HashName | undefined {
+  return DIGEST_NAMES[oid];
 }
 
 /** Which hash a signature algorithm uses (for the `weak` rule); `digestOid` for bare rsaEncryption/ecPublicKey. */
-export function signatureHash(sigOid: string, digestOid?: string, params?: asn1js.AsnType): Hash | undefined {
+export function signatureHash(sigOid: string, digestOid?: string, params?: asn1js.AsnType): HashName | undefined {
   if (RSA_SIG[sigOid]) return RSA_SIG[sigOid];
   if (ECDSA_SIG[sigOid]) return ECDSA_SIG[sigOid];
   if (sigOid === OID.rsassaPss) return pssParams(params).hash;
-  return digestOid ? HASH_BY_OID[digestOid] : undefined;
+  return digestOid ? DIGEST_NAMES[digestOid] : undefined;
 }
 
-function pssParams(params: asn1js.AsnType | undefined): { hash: Hash; saltLength: number } {
+function pssParams(params: asn1js.AsnType | undefined): { hash: HashName; saltLength: number } {
   if (!params) return { hash: "SHA-1", saltLength: 20 };
   const p = new pkijs.RSASSAPSSParams({ schema: params });
-  const hash = HASH_BY_OID[p.hashAlgorithm.algorithmId];
+  const hash = DIGEST_NAMES[p.hashAlgorithm.algorithmId];
   if (!hash) throw new SealbirdError("unsupported-algorithm", `RSA-PSS with hash ${p.hashAlgorithm.algorithmId} is not supported.`);
   const mgfHash = p.maskGenAlgorithm.algorithmParams
     ? new pkijs.AlgorithmIdentifier({ schema: p.maskGenAlgorithm.algorithmParams }).algorithmId
     : "1.3.14.3.2.26";
-  if (HASH_BY_OID[mgfHash] !== hash) throw new SealbirdError("unsupported-algorithm", "RSA-PSS with a different MGF1 hash is not supported.");
+  if (DIGEST_NAMES[mgfHash] !== hash) throw new SealbirdError("unsupported-algorithm", "RSA-PSS with a different MGF1 hash is not supported.");
   return { hash, saltLength: p.saltLength };
 }
 
@@ -79,17 +71,17 @@ export async function verifySignature(input: SignatureInput): Promise<boolean> {
     importAlg = { name: "RSA-PSS", hash };
     verifyAlg = { name: "RSA-PSS", saltLength } as RsaPssParams;
   } else if (RSA_SIG[alg] || alg === OID.rsaEncryption) {
-    const hash = RSA_SIG[alg] ?? (input.digestOid ? HASH_BY_OID[input.digestOid] : undefined);
+    const hash = RSA_SIG[alg] ?? (input.digestOid ? DIGEST_NAMES[input.digestOid] : undefined);
     if (!hash) throw new SealbirdError("unsupported-algorithm", `Signature digest ${input.digestOid ?? "?"} is not supported.`);
     if (keyAlg !== OID.rsaEncryption) return false;
     importAlg = { name: "RSASSA-PKCS1-v1_5", hash };
     verifyAlg = { name: "RSASSA-PKCS1-v1_5" };
   } else if (ECDSA_SIG[alg] || alg === OID.ecPublicKey) {
-    const hash = ECDSA_SIG[alg] ?? (input.digestOid ? HASH_BY_OID[input.digestOid] : undefined);
+    const hash = ECDSA_SIG[alg] ?? (input.digestOid ? DIGEST_NAMES[input.digestOid] : undefined);
     if (!hash) throw new SealbirdError("unsupported-algorithm", `Signature digest ${input.digestOid ?? "?"} is not supported.`);
     if (keyAlg !== OID.ecPublicKey) return false;
     const curveOid = (spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined)?.valueBlock?.toString() ?? "";
-    const namedCurve = CURVES[curveOid];
+    const namedCurve = CURVE_NAMES[curveOid];
     if (!namedCurve) throw new SealbirdError("unsupported-algorithm", `EC curve ${curveOid} is not supported.`);
     importAlg = { name: "ECDSA", namedCurve };
     verifyAlg = { name: "ECDSA", hash } as EcdsaParams;

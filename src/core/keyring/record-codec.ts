@@ -2,9 +2,8 @@
  * The `public` JSON of each keystore record kind the keyring writes. Certificates are DER in
  * base64; secrets (PKCS#8, OpenPGP secret keys) only ever travel in the encrypted `secret`.
  */
-import { base64Encode } from "../bytes.js";
+import { base64Encode, decodeBase64 } from "../base64.js";
 import { SealbirdError } from "../errors.js";
-import { decodeBase64 } from "../mime/index.js";
 import { utf8 } from "../bytes.js";
 
 export interface SmimeIdentityPublic {
@@ -16,13 +15,8 @@ export interface SmimeIdentityPublic {
   notAfter: string;
 }
 
-export interface SmimeCertificatePublic {
-  certificate: string;
-  chain: string[];
-  emails: string[];
-  fingerprint: string;
-  subject: string;
-  notAfter: string;
+/** A correspondent's certificate: what an identity record shows, plus what their mail advertised. */
+export interface SmimeCertificatePublic extends SmimeIdentityPublic {
   capabilities?: { aesGcm?: boolean; aesCbc?: boolean; oaep?: boolean; oaepHash?: string };
 }
 

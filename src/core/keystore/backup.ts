@@ -19,7 +19,7 @@
 import { SealbirdError } from "../errors.js";
 import { concatBytes, fromUtf8, randomBytes, utf8 } from "../bytes.js";
 import { importAesKey, KEY_BYTES, open, seal } from "./aead.js";
-import { base64Decode, base64Encode } from "./base64.js";
+import { base64Encode, decodeBase64Text } from "../base64.js";
 import { boxFromJson, boxToJson, isObject, kdfFromJson, kdfToJson } from "./header.js";
 import { deriveKey, resolveKdfParams } from "./kdf.js";
 import { checkRecordFields, isValidId, isValidKind } from "./record-format.js";
@@ -154,7 +154,7 @@ function parsePayload(text: string): KeystoreRecord[] {
     }
     let secret: Uint8Array | undefined;
     if (r.secret !== undefined) {
-      const s = base64Decode(r.secret);
+      const s = decodeBase64Text(r.secret, { padded: true });
       if (!s) throw invalid(`bad secret in record ${r.id}`);
       secret = s;
     }

@@ -3,7 +3,7 @@
  * a passphrase change rewrites, which is what makes that change a single atomic write.
  */
 import { SealbirdError } from "../errors.js";
-import { base64Decode, base64Encode } from "./base64.js";
+import { base64Encode, decodeBase64Text } from "../base64.js";
 import { kdfProblem } from "./kdf.js";
 import { KEY_BYTES, NONCE_BYTES, type SealedBox } from "./aead.js";
 import type { KdfParams } from "./types.js";
@@ -41,7 +41,7 @@ export function kdfToJson(k: KdfParams): KdfJson {
 /** Null when the object is not a valid, in-bounds parameter set. */
 export function kdfFromJson(j: unknown): KdfParams | null {
   if (!isObject(j)) return null;
-  const salt = base64Decode(j.salt);
+  const salt = decodeBase64Text(j.salt, { padded: true });
   if (!salt) return null;
   const k = {
     algorithm: j.algorithm,
@@ -60,8 +60,8 @@ export function boxToJson(b: SealedBox): { nonce: string; ciphertext: string } {
 
 export function boxFromJson(j: unknown): SealedBox | null {
   if (!isObject(j)) return null;
-  const nonce = base64Decode(j.nonce);
-  const ciphertext = base64Decode(j.ciphertext);
+  const nonce = decodeBase64Text(j.nonce, { padded: true });
+  const ciphertext = decodeBase64Text(j.ciphertext, { padded: true });
   if (!nonce || !ciphertext || nonce.length !== NONCE_BYTES || ciphertext.length < 16) return null;
   return { nonce, ciphertext };
 }

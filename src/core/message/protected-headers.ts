@@ -8,7 +8,7 @@
  * carries one of the markers, so an ordinary MIME part's stray "Subject:" is never trusted.
  */
 import { concatBytes, fromBinaryString } from "../bytes.js";
-import { getHeader } from "../mime/index.js";
+import { foldHeaderValue, getHeader } from "../mime/index.js";
 import type { MimeEntity } from "../mime/entity.js";
 import type { MessageStatus } from "../status/message-status.js";
 
@@ -85,10 +85,13 @@ function stripHpParams(contentType: string): string {
   return contentType.replace(/;\s*(hp|protected-headers)\s*=\s*("[^"]*"|[^;\s]*)/gi, "").trim();
 }
 
-/** Header values are kept as parsed (already unfolded binary strings); refold at 78 where we can. */
+/**
+ * Header values are copied as parsed (unfolded binary strings). A line within RFC 5322's 998
+ * limit is written as it was; a longer one must be folded, and is folded like the MIME
+ * builder's own fields (at spaces and tabs only: a 0xA0 byte inside UTF-8 is not a fold point).
+ */
 function foldIfLong(line: string): string {
-  if (line.length <= 998) return line;
-  return line.replace(/(.{1,900})(\s)/g, "$1\r\n$2");
+  return line.length <= 998 ? line : foldHeaderValue(line);
 }
 
 export function headerFieldsToBytes(fields: { name: string; value: string }[]): Uint8Array {

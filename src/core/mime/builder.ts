@@ -9,7 +9,8 @@ import { canonicalizeLineEndings, canonicalizeLineEndingsString } from "./canoni
 import { formatContentType, parseContentType } from "./content-type.js";
 import type { HeaderField } from "./entity.js";
 import { encodeHeaderWords, foldHeaderValue } from "./rfc2047.js";
-import { encodeBase64Lines, encodeQuotedPrintable } from "./transfer-encoding.js";
+import { encodeBase64Lines } from "../base64.js";
+import { encodeQuotedPrintable } from "./transfer-encoding.js";
 
 export type TransferEncodingChoice = "auto" | "7bit" | "base64" | "quoted-printable";
 

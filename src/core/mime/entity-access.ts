@@ -5,7 +5,8 @@ import { decodeCharset, decodeRawHeaderText } from "./charset.js";
 import { parseContentDisposition } from "./content-type.js";
 import type { MimeEntity } from "./entity.js";
 import { decodeEncodedWords } from "./rfc2047.js";
-import { decodeBase64, decodeQuotedPrintable } from "./transfer-encoding.js";
+import { decodeBase64 } from "../base64.js";
+import { decodeQuotedPrintable } from "./transfer-encoding.js";
 
 /** A raw header value as display text: 8-bit bytes decoded, RFC 2047 words decoded. */
 export function decodeHeaderValue(raw: string): string {

@@ -1,9 +1,9 @@
 /**
  * RFC 2047 encoded-words in header text, both directions, and header folding (RFC 5322 2.2.3).
  */
-import { fromBinaryString, utf8 } from "../bytes.js";
+import { concatBytes, fromBinaryString, utf8 } from "../bytes.js";
 import { decodeCharset } from "./charset.js";
-import { decodeBase64 } from "./transfer-encoding.js";
+import { base64Encode, decodeBase64 } from "../base64.js";
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 
@@ -47,14 +47,7 @@ export function decodeEncodedWords(text: string): string {
   let pendingEnd = -1;
   const flush = () => {
     if (!pending) return;
-    const total = pending.chunks.reduce((n, c) => n + c.length, 0);
-    const all = new Uint8Array(total);
-    let off = 0;
-    for (const c of pending.chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    out += decodeCharset(all, pending.charset);
+    out += decodeCharset(concatBytes(pending.chunks), pending.charset);
     pending = undefined;
   };
   for (const m of text.matchAll(ENCODED_WORD)) {
@@ -95,12 +88,6 @@ function qEncode(bytes: Uint8Array): string {
   return s;
 }
 
-function bEncode(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
 /** Encodes `text` as one or more UTF-8 encoded-words of at most 75 characters each, never
  * splitting a character between words (RFC 2047 5 (3)). */
 function encodeWords(text: string, firstMax = MAX_WORD): string[] {
@@ -110,7 +97,7 @@ function encodeWords(text: string, firstMax = MAX_WORD): string[] {
   const useQ = qEncode(all).length <= Math.ceil(all.length / 3) * 4 * 1.3;
   const prefix = useQ ? "=?UTF-8?Q?" : "=?UTF-8?B?";
   let room = Math.max(8, firstMax - prefix.length - 2);
-  const encode = useQ ? qEncode : bEncode;
+  const encode = useQ ? qEncode : base64Encode;
   const lengthOf = (n: number) => (useQ ? -1 : Math.ceil(n / 3) * 4);
   const words: string[] = [];
   let cur: number[] = [];

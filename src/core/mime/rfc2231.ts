@@ -1,7 +1,7 @@
 /**
  * RFC 2231 parameter value continuations and charsets: `title*0*=utf-8''%E2%82%AC; title*1=x`.
  */
-import { fromBinaryString, utf8 } from "../bytes.js";
+import { concatBytes, fromBinaryString, toBinaryString, utf8 } from "../bytes.js";
 import { decodeCharset, decodeRawHeaderText } from "./charset.js";
 
 export interface RawParam {
@@ -79,15 +79,8 @@ export function combineParams(raw: readonly RawParam[]): Record<string, string> 
       }
       chunks.push(s.extended ? percentDecode(v) : rawBytes(v));
     });
-    let total = 0;
-    for (const c of chunks) total += c.length;
-    const all = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    out[name] = charset ? decodeCharset(all, charset) : decodeRawHeaderText(binary(all));
+    const all = concatBytes(chunks);
+    out[name] = charset ? decodeCharset(all, charset) : decodeRawHeaderText(toBinaryString(all));
   }
   return out;
 }
@@ -95,12 +88,6 @@ export function combineParams(raw: readonly RawParam[]): Record<string, string> 
 function rawBytes(v: string): Uint8Array {
   // eslint-disable-next-line no-control-regex
   return /[^\x00-\xff]/.test(v) ? utf8(v) : fromBinaryString(v);
-}
-
-function binary(b: Uint8Array): string {
-  let s = "";
-  for (const x of b) s += String.fromCharCode(x);
-  return s;
 }
 
 const ATTR_CHAR = /^[A-Za-z0-9!#$&+\-.^_`|~]$/;

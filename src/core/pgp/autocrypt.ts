@@ -4,7 +4,7 @@
  * asks for (primary key, one user id, one encryption subkey) to keep headers small.
  */
 import { readKey, type PublicKey } from "openpgp";
-import { base64Encode } from "../bytes.js";
+import { base64Encode } from "../base64.js";
 import { SealbirdError } from "../errors.js";
 import { READ_CONFIG } from "./config.js";
 

@@ -5,7 +5,7 @@
  * user's decision — silently replacing keys is how a forged mail would hijack a contact.
  */
 import type { PublicKey } from "openpgp";
-import { fromBinaryString } from "../bytes.js";
+import { decodeBase64Text } from "../base64.js";
 import type { MimeEntity } from "../mime/entity.js";
 import { parseKeys } from "./context.js";
 import { keyInfo, type PgpKeyInfo } from "./keys.js";
@@ -59,13 +59,9 @@ export function parseAutocryptHeader(value: string): AutocryptHeader | null {
   const addr = attrs.get("addr")?.toLowerCase();
   const keydata = attrs.get("keydata");
   if (!addr || !keydata) return null;
-  let bin: string;
-  try {
-    bin = atob(keydata.replace(/\s+/g, ""));
-  } catch {
-    return null;
-  }
-  const h: AutocryptHeader = { addr, keydata: fromBinaryString(bin) };
+  const key = decodeBase64Text(keydata.replace(/\s+/g, ""));
+  if (!key) return null;
+  const h: AutocryptHeader = { addr, keydata: key };
   if (attrs.get("prefer-encrypt")?.toLowerCase() === "mutual") h.preferEncrypt = "mutual";
   return h;
 }

@@ -7,7 +7,8 @@ import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { SealbirdError } from "../errors.js";
 import { bytesEqual, randomBytes, toArrayBuffer } from "../bytes.js";
-import { MAC_DIGESTS, P12, type HashName } from "./oids.js";
+import { DIGEST_NAMES, type HashName } from "../oids.js";
+import { P12 } from "./oids.js";
 import { KDF_ID, checkKdfIterations, hashOutputLength, pkcs12Kdf } from "./pkcs12-kdf.js";
 import { octets } from "./asn1.js";
 
@@ -36,7 +37,7 @@ export async function verifyMac(
   if (oid === P12.pbmac1) {
     throw new SealbirdError("pkcs12-unsupported-algorithm", `Unsupported MAC algorithm ${oid} (PBMAC1).`, { oid });
   }
-  const hash = MAC_DIGESTS[oid];
+  const hash = DIGEST_NAMES[oid];
   if (!hash) throw new SealbirdError("pkcs12-unsupported-algorithm", `Unsupported MAC digest algorithm ${oid}.`, { oid });
   checkKdfIterations(iterations, "PKCS#12 MAC");
   const salt = octets(macData.macSalt, "MAC salt");

@@ -8,7 +8,8 @@ import * as pkijs from "pkijs";
 import { SealbirdError } from "../errors.js";
 import { randomBytes, toArrayBuffer } from "../bytes.js";
 import { desEde3CbcDecrypt } from "../crypto/legacy-ciphers.js";
-import { HMAC_PRFS, P12, type HashName } from "./oids.js";
+import type { HashName } from "../oids.js";
+import { HMAC_PRFS, P12 } from "./oids.js";
 import { MAX_PBKDF2_ITERATIONS } from "./limits.js";
 import { fromSchema, octets, sequence, smallInt, type Node } from "./asn1.js";
 

@@ -4,7 +4,7 @@
  * files use, and WebCrypto has no such KDF, so it is built here on WebCrypto digests.
  */
 import { SealbirdError } from "../errors.js";
-import type { HashName } from "./oids.js";
+import type { HashName } from "../oids.js";
 import { MAX_PKCS12_KDF_ITERATIONS } from "./limits.js";
 
 /** Diversifier ID: which purpose the derived bytes serve (B.3). */

@@ -7,7 +7,9 @@ import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { SealbirdError, type ErrorCode } from "../errors.js";
 import { bytesEqual, toArrayBuffer } from "../bytes.js";
-import { CURVE_NAMES, P12 } from "./oids.js";
+import { decodeBase64Text } from "../base64.js";
+import { CURVE_NAMES } from "../oids.js";
+import { P12 } from "./oids.js";
 import { children, fromSchema, octets, oidOf, parseBer, sequence, smallInt, type Node } from "./asn1.js";
 
 type PublicKey =
@@ -48,10 +50,9 @@ function pointFromBytes(curve: string, p: Uint8Array, what: string, code: ErrorC
 }
 
 function base64UrlDecode(s: string): Uint8Array {
-  const b = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-  const out = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) out[i] = b.charCodeAt(i);
-  return out;
+  const b = decodeBase64Text(s.replace(/-/g, "+").replace(/_/g, "/"));
+  if (!b) throw new TypeError("JWK coordinate is not base64url.");
+  return b;
 }
 
 /**

@@ -6,7 +6,7 @@
  * messages and nested signed/encrypted entities are attachments too.
  */
 import type { DOMPurify } from "dompurify";
-import { base64Encode } from "../bytes.js";
+import { base64Encode } from "../base64.js";
 import type { MimeEntity } from "../mime/entity.js";
 import { decodeBody, decodeText, getFilename, getHeader, parseContentDisposition } from "../mime/index.js";
 import { sanitizeHtml } from "./html-sanitizer.js";

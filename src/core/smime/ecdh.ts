@@ -4,7 +4,8 @@
  */
 import { SealbirdError } from "../errors.js";
 import { concatBytes, toArrayBuffer } from "../bytes.js";
-import { CMS, type HashName } from "./oids.js";
+import type { HashName } from "../oids.js";
+import { CMS } from "./oids.js";
 import * as d from "./der.js";
 
 export const KDF_HASH: Record<string, HashName> = {

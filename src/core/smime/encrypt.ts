@@ -14,7 +14,8 @@ import { issuerAndSerial } from "./cert-ids.js";
 import { aesKwWrap, sharedInfo, x963Kdf } from "./ecdh.js";
 import { curveBytes, spkiKind } from "./keys.js";
 import { pkcs7MimeEntity } from "./mime-out.js";
-import { CMS, DIGEST_OID, type HashName } from "./oids.js";
+import type { HashName } from "../oids.js";
+import { CMS, DIGEST_OID } from "./oids.js";
 import * as d from "./der.js";
 
 export interface EncryptRecipient {

@@ -19,7 +19,8 @@ import * as A from "./asn1.js";
 import type { SmimeIdentity } from "./context.js";
 import { KDF_HASH, WRAP_KEY_BYTES, aesKwUnwrap, sharedInfo, x963Kdf } from "./ecdh.js";
 import { curveBytes, importPrivate, pkcs8Kind } from "./keys.js";
-import { CMS, DIGESTS, algorithmName, type HashName } from "./oids.js";
+import { DIGEST_NAMES, type HashName } from "../oids.js";
+import { CMS, algorithmName } from "./oids.js";
 import { readContentInfo, readSid, sidText } from "./signed-data.js";
 
 export interface DecryptResult {
@@ -140,11 +141,11 @@ function oaepHash(params: A.Node | undefined): HashName {
   let mgfHash: HashName = "SHA-1";
   for (const p of A.expectSeq(params)) {
     const inner = A.children(p)[0];
-    if (A.isContext(p, 0)) hash = DIGESTS[A.algId(inner).oid] ?? fail("OAEP hash");
+    if (A.isContext(p, 0)) hash = DIGEST_NAMES[A.algId(inner).oid] ?? fail("OAEP hash");
     else if (A.isContext(p, 1)) {
       const mgf = A.algId(inner);
       if (mgf.oid !== CMS.mgf1) fail("OAEP mask generation");
-      mgfHash = DIGESTS[A.algId(mgf.params).oid] ?? fail("MGF1 hash");
+      mgfHash = DIGEST_NAMES[A.algId(mgf.params).oid] ?? fail("MGF1 hash");
     } else if (A.isContext(p, 2)) {
       const src = A.algId(inner);
       if (src.params && A.octets(src.params).length > 0) fail("OAEP label");

@@ -3,7 +3,8 @@ import * as pkijs from "pkijs";
 import * as asn1js from "asn1js";
 import { SealbirdError } from "../errors.js";
 import { toArrayBuffer } from "../bytes.js";
-import { CURVES, OID } from "../cert/certificate.js";
+import { OID } from "../cert/certificate.js";
+import { CURVE_NAMES } from "../oids.js";
 import { algId, expectSeq, parseBer, type AlgId } from "./asn1.js";
 
 export type KeyKind = { type: "rsa" } | { type: "ec"; curve: "P-256" | "P-384" | "P-521" };
@@ -18,7 +19,7 @@ export function pkcs8Kind(pkcs8: Uint8Array): KeyKind {
     throw new SealbirdError("unsupported-algorithm", "The private key could not be read.", {}, { cause: e });
   }
   if (alg.oid === OID.rsaEncryption) return { type: "rsa" };
-  const curve = alg.oid === OID.ecPublicKey && alg.params instanceof asn1js.ObjectIdentifier ? CURVES[alg.params.valueBlock.toString()] : undefined;
+  const curve = alg.oid === OID.ecPublicKey && alg.params instanceof asn1js.ObjectIdentifier ? CURVE_NAMES[alg.params.valueBlock.toString()] : undefined;
   if (curve) return { type: "ec", curve };
   throw new SealbirdError("unsupported-algorithm", `Key algorithm ${alg.oid} is not supported for S/MIME.`);
 }
@@ -31,7 +32,7 @@ function algKind(alg: pkijs.AlgorithmIdentifier): KeyKind {
   if (alg.algorithmId === OID.rsaEncryption) return { type: "rsa" };
   if (alg.algorithmId === OID.ecPublicKey) {
     const p = alg.algorithmParams;
-    const curve = p instanceof asn1js.ObjectIdentifier ? CURVES[p.valueBlock.toString()] : undefined;
+    const curve = p instanceof asn1js.ObjectIdentifier ? CURVE_NAMES[p.valueBlock.toString()] : undefined;
     if (curve) return { type: "ec", curve };
   }
   throw new SealbirdError("unsupported-algorithm", `Key algorithm ${alg.algorithmId} is not supported for S/MIME.`);

@@ -1,8 +1,8 @@
+import { SHARED_OIDS, type HashName } from "../oids.js";
+
 /** The object identifiers of S/MIME (RFC 5652, 5083/5084, 5753, 4055, 8551) we read or write. */
 export const CMS = {
-  data: "1.2.840.113549.1.7.1",
-  signedData: "1.2.840.113549.1.7.2",
-  envelopedData: "1.2.840.113549.1.7.3",
+  ...SHARED_OIDS,
   authEnvelopedData: "1.2.840.113549.1.9.16.1.23",
   // signed attributes
   contentType: "1.2.840.113549.1.9.3",
@@ -10,11 +10,9 @@ export const CMS = {
   signingTime: "1.2.840.113549.1.9.5",
   smimeCapabilities: "1.2.840.113549.1.9.15",
   // key transport / agreement
-  rsaEncryption: "1.2.840.113549.1.1.1",
   rsaesOaep: "1.2.840.113549.1.1.7",
   mgf1: "1.2.840.113549.1.1.8",
   pSpecified: "1.2.840.113549.1.1.9",
-  ecPublicKey: "1.2.840.10045.2.1",
   stdDhSha1Kdf: "1.3.133.16.840.63.0.2",
   stdDhSha224Kdf: "1.3.132.1.11.0",
   stdDhSha256Kdf: "1.3.132.1.11.1",
@@ -24,41 +22,10 @@ export const CMS = {
   aes192Wrap: "2.16.840.1.101.3.4.1.25",
   aes256Wrap: "2.16.840.1.101.3.4.1.45",
   // content encryption
-  aes128Cbc: "2.16.840.1.101.3.4.1.2",
-  aes192Cbc: "2.16.840.1.101.3.4.1.22",
-  aes256Cbc: "2.16.840.1.101.3.4.1.42",
   aes128Gcm: "2.16.840.1.101.3.4.1.6",
   aes192Gcm: "2.16.840.1.101.3.4.1.26",
   aes256Gcm: "2.16.840.1.101.3.4.1.46",
-  desEde3Cbc: "1.2.840.113549.3.7",
-  // digests
-  sha1: "1.3.14.3.2.26",
-  sha224: "2.16.840.1.101.3.4.2.4",
-  sha256: "2.16.840.1.101.3.4.2.1",
-  sha384: "2.16.840.1.101.3.4.2.2",
-  sha512: "2.16.840.1.101.3.4.2.3",
-  // signatures
-  sha1WithRsa: "1.2.840.113549.1.1.5",
-  sha224WithRsa: "1.2.840.113549.1.1.14",
-  sha256WithRsa: "1.2.840.113549.1.1.11",
-  sha384WithRsa: "1.2.840.113549.1.1.12",
-  sha512WithRsa: "1.2.840.113549.1.1.13",
-  rsassaPss: "1.2.840.113549.1.1.10",
-  ecdsaSha1: "1.2.840.10045.4.1",
-  ecdsaSha224: "1.2.840.10045.4.3.1",
-  ecdsaSha256: "1.2.840.10045.4.3.2",
-  ecdsaSha384: "1.2.840.10045.4.3.3",
-  ecdsaSha512: "1.2.840.10045.4.3.4",
 } as const;
-
-export type HashName = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
-
-export const DIGESTS: Record<string, HashName> = {
-  [CMS.sha1]: "SHA-1",
-  [CMS.sha256]: "SHA-256",
-  [CMS.sha384]: "SHA-384",
-  [CMS.sha512]: "SHA-512",
-};
 
 export const DIGEST_OID: Record<HashName, string> = {
   "SHA-1": CMS.sha1,

@@ -10,7 +10,8 @@ import { nameToString, parseCertificate } from "../cert/certificate.js";
 import { verifySignature } from "../cert/signature.js";
 import { trimSerial } from "../cert/serial.js";
 import * as A from "./asn1.js";
-import { CMS, DIGESTS, algorithmName } from "./oids.js";
+import { DIGEST_NAMES } from "../oids.js";
+import { CMS, algorithmName } from "./oids.js";
 import { parseCapabilities, type SmimeCapabilities } from "./capabilities.js";
 import * as d from "./der.js";
 
@@ -60,7 +61,7 @@ export function readContentInfo(der: Uint8Array): { contentType: string; content
 }
 
 async function digest(hashOid: string, data: Uint8Array): Promise<Uint8Array> {
-  const hash = DIGESTS[hashOid];
+  const hash = DIGEST_NAMES[hashOid];
   if (!hash) throw new SealbirdError("unsupported-algorithm", `Digest algorithm ${algorithmName(hashOid)} is not supported.`);
   return new Uint8Array(await crypto.subtle.digest(hash, toArrayBuffer(data)));
 }

@@ -15,6 +15,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ACCEPT_SEND_ERROR_PROMPT } from "./mail.mjs";
 
 const EXT_ID = "sealbird@sealbird.org";
 
@@ -81,21 +82,8 @@ export async function trySend(tb, { timeoutMs = 60_000 } = {}) {
     `const [before] = arguments;
      const wins = [...Services.wm.getEnumerator("msgcompose")];
      if (wins.length < before) return { sent: true };
-     const docs = [];
-     for (const w of Services.wm.getEnumerator(null)) {
-       docs.push(w.document);
-       for (const bc of w.browsingContext.getAllBrowsingContextsInSubtree()) {
-         if (bc.window && bc.window.document != w.document) docs.push(bc.window.document);
-       }
-     }
-     for (const d of docs) {
-       if (d.documentURI.startsWith("chrome://global/content/commonDialog.xhtml")) {
-         const text = d.getElementById("infoBody")?.textContent ?? "";
-         if (d.readyState != "complete" || !text) continue;
-         d.querySelector("dialog")?.acceptDialog();
-         return { sent: false, error: text };
-       }
-     }
+     const error = ${ACCEPT_SEND_ERROR_PROMPT};
+     if (error !== null) return { sent: false, error };
      const w = wins[wins.length - 1];
      const n = w?.gComposeNotification?.getNotificationWithValue("sealbird-compose");
      const text = n ? String(n.messageText?.textContent || n.label || "") : "";

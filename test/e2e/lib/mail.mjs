@@ -401,6 +401,32 @@ export async function openCompose(tb, { to, subject, body, identityEmail, html =
 }
 
 /**
+ * Chrome-script expression for a send's failure: Thunderbird shows a common dialog (alert),
+ * either as its own window or as a window-modal sub-dialog inside the compose window. The
+ * prompt is closed and the expression is its text; null while there is none. Shared with
+ * compose.mjs's trySend so both read a failed send the same way.
+ */
+export const ACCEPT_SEND_ERROR_PROMPT = `(() => {
+     const docs = [];
+     for (const w of Services.wm.getEnumerator(null)) {
+       docs.push(w.document);
+       for (const bc of w.browsingContext.getAllBrowsingContextsInSubtree()) {
+         if (bc.window && bc.window.document != w.document) docs.push(bc.window.document);
+       }
+     }
+     for (const d of docs) {
+       if (d.documentURI.startsWith("chrome://global/content/commonDialog.xhtml")) {
+         // The dialog document exists before its text is filled in: poll on.
+         const text = d.getElementById("infoBody")?.textContent ?? "";
+         if (d.readyState != "complete" || !text) continue;
+         d.querySelector("dialog")?.acceptDialog();
+         return text;
+       }
+     }
+     return null;
+   })()`;
+
+/**
  * Clicks "Send" (cmd_sendNow) in the most recent compose window. Resolves
  * when the window has closed (sent) or an error prompt appeared (returns its
  * text). Error prompts (e.g. SMTP refused) are closed automatically.
@@ -417,24 +443,8 @@ export async function sendCompose(tb, { timeoutMs = 30_000 } = {}) {
   return tb.waitFor(
     `// Success: no compose window left.
      if (![...Services.wm.getEnumerator("msgcompose")].length) return { sent: true };
-     // Failure: Thunderbird shows a common dialog (alert), either as its own
-     // window or as a window-modal sub-dialog inside the compose window.
-     const docs = [];
-     for (const w of Services.wm.getEnumerator(null)) {
-       docs.push(w.document);
-       for (const bc of w.browsingContext.getAllBrowsingContextsInSubtree()) {
-         if (bc.window && bc.window.document != w.document) docs.push(bc.window.document);
-       }
-     }
-     for (const d of docs) {
-       if (d.documentURI.startsWith("chrome://global/content/commonDialog.xhtml")) {
-         // The dialog document exists before its text is filled in: poll on.
-         const text = d.getElementById("infoBody")?.textContent ?? "";
-         if (d.readyState != "complete" || !text) continue;
-         d.querySelector("dialog")?.acceptDialog();
-         return { sent: false, error: text };
-       }
-     }
+     const error = ${ACCEPT_SEND_ERROR_PROMPT};
+     if (error !== null) return { sent: false, error };
      return false;`,
     { what: "send to finish (compose window closed or error prompt)", timeoutMs },
   );
