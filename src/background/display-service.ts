@@ -51,7 +51,7 @@ export class DisplayService {
   constructor(
     private readonly keys: KeyMaterialSource,
     private readonly purify: DOMPurify,
-    private readonly host: DisplayHost = { thunderbirdDecrypted: async () => false },
+    private readonly host: DisplayHost,
   ) {}
 
   onMessagesDisplayed(tab: messenger.tabs.Tab, list: messenger.messages.MessageList): void {
