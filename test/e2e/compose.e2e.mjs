@@ -49,6 +49,15 @@ async function compose({ to, subject, body, sign, encrypt, technology }) {
   return { tabId, view };
 }
 
+/** Attaches `bytes`, sends, and returns what reached the SMTP sink (and the Sent count before). */
+async function attachAndSend(name, bytes) {
+  await cmp.attachFile(s.tb, { name, bytes });
+  const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
+  assert.deepEqual(await cmp.trySend(s.tb), { sent: true });
+  const [m] = await s.smtp.waitForMessages(1);
+  return { m, raw: m.raw.toString("latin1"), sentBefore };
+}
+
 function write(name, bytes) {
   const p = keys.file(name);
   fs.writeFileSync(p, bytes);
@@ -89,12 +98,7 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   await s.tb.marionette.run(
     `for (const p of Services.wm.getMostRecentWindow("msgcompose").document.querySelectorAll("panel")) if (p.state === "open") p.hidePopup(); return true;`,
   );
-  await cmp.attachFile(s.tb, { name: "numbers.bin", bytes: attachment });
-  const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
-  const r = await cmp.trySend(s.tb);
-  assert.deepEqual(r, { sent: true });
-  const [m] = await s.smtp.waitForMessages(1);
-  const raw = m.raw.toString("latin1");
+  const { m, raw, sentBefore } = await attachAndSend("numbers.bin", attachment);
   assert.match(raw, /^Subject: \[\.\.\.\]\r?$/m);
   assert.ok(!raw.includes("secret subject"), "real Subject never outside");
   assert.match(raw, /^Content-Type: application\/pkcs7-mime;[^]*smime-type="?enveloped-data/im);
@@ -142,12 +146,7 @@ test("PGP/MIME encrypt+sign with an attachment: gpg decrypts (to bob and alice) 
   s.smtp.reset();
   await compose({ to: "bob@example.org", subject: SECRET_SUBJECT, body: "Hello Bob, OpenPGP from the e2e suite.", sign: true, encrypt: true, technology: "openpgp" });
   const attachment = randomBytes(5000);
-  await cmp.attachFile(s.tb, { name: "pgp-data.bin", bytes: attachment });
-  const sentBefore = (await cmp.folderMessages(s.tb, "fcc")).length;
-  const r = await cmp.trySend(s.tb);
-  assert.deepEqual(r, { sent: true });
-  const [m] = await s.smtp.waitForMessages(1);
-  const raw = m.raw.toString("latin1");
+  const { raw, sentBefore } = await attachAndSend("pgp-data.bin", attachment);
   assert.match(raw, /multipart\/encrypted;[^]*application\/pgp-encrypted/i);
   assert.match(raw, /^Subject: \[\.\.\.\]\r?$/m);
   assert.ok(!raw.includes("secret subject"));
