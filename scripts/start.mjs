@@ -81,6 +81,7 @@ const onMessage = (m) => {
   console.log(`\n── message ${received} received by the SMTP sink ──\n${lines.map((l) => `  ${l}`).join("\n")}`);
 };
 const wanted = Number(opts["sink-port"] ?? SINK_PORT);
+if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) fail(`--sink-port ${opts["sink-port"]}: not a port number`);
 let sink;
 try {
   sink = await startSmtpSink({ port: wanted, onMessage });
@@ -121,7 +122,7 @@ try {
   } else {
     let demo = opts.fresh ? null : readDemo(demoDir);
     if (!demo) {
-      console.log(opts.fresh ? "making the demo profile again (--fresh)…" : `no demo profile yet: making one in ${rel(demoDir)} (once; about a minute)…`);
+      console.log(opts.fresh ? "making the demo profile again (--fresh)…" : `making the demo profile in ${rel(demoDir)} (once, then it is reused; under a minute)…`);
       demo = await buildDemoProfile({ demoDir, xpi, smtpPort: sink.port, log: (s) => console.log(`  ${s}`) });
     }
     refreshDemoProfile({ demoDir, xpi, smtpPort: sink.port });
@@ -151,4 +152,9 @@ console.log(`\nSealbird in Thunderbird (${process.env.THUNDERBIRD_BIN || "/usr/b
 for (const [k, v] of facts) console.log(`  ${k.padEnd(width)}  ${v}`);
 console.log("Close Thunderbird or press Ctrl-C to stop.");
 await tb.exitPromise;
+if (!stopping && tb.exitCode) {
+  // Not a person closing the window (that exits 0): say why, from Thunderbird's own output.
+  console.error(`\nThunderbird exited with code ${tb.exitCode}; its last output (all of it in ${rel(logFile)}):\n${tb.outputTail(15)}`);
+  await stop(null, 1);
+}
 await stop("Thunderbird closed");

@@ -39,12 +39,15 @@ export function demoPaths(demoDir) {
   };
 }
 
-/** The demo's manifest if its profile is complete, else null. */
+/** Raised when what a demo profile holds changes, so that older ones are made again. */
+const DEMO_FORMAT = 1;
+
+/** The demo's manifest if its profile is complete and of this format, else null. */
 export function readDemo(demoDir) {
   const p = demoPaths(demoDir);
   try {
     const manifest = JSON.parse(fs.readFileSync(p.manifest, "utf8"));
-    return fs.existsSync(path.join(p.profile, "user.js")) && fs.existsSync(p.keys) ? manifest : null;
+    return manifest.format === DEMO_FORMAT && fs.existsSync(path.join(p.profile, "user.js")) && fs.existsSync(p.keys) ? manifest : null;
   } catch {
     return null;
   }
@@ -97,6 +100,7 @@ export async function buildDemoProfile({ demoDir, xpi, smtpPort, log = console.l
   fs.rmSync(path.join(p.profile, "e2e-import"), { recursive: true, force: true });
 
   const manifest = {
+    format: DEMO_FORMAT,
     passphrase: DEMO_PASSPHRASE,
     identity: "Alice <alice@example.org>",
     created: new Date().toISOString(),
