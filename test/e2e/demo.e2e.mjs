@@ -107,6 +107,7 @@ test("the reopened demo profile: the Inbox holds every sample message, the welco
     assert.ok(msgs.some((m) => m.subject.startsWith(s)), `a "${s}" message`);
   }
   assert.match(msgs[0].subject, /^Welcome to the Sealbird demo/);
+  await mail.screenshot(tb, "demo-inbox");
   assert.deepEqual(await sb.extensionCallOk(tb, { type: "keystore:state" }), { exists: true, unlocked: false });
   const keys = await sb.extensionCallOk(tb, { type: "keyring:list" });
   const text = JSON.stringify(keys);
