@@ -2,7 +2,7 @@
 // formatting, passphrase strength. No user-visible text is made here without t().
 import { t } from "../lib/i18n";
 import { BackgroundError } from "../lib/background";
-import type { Download, Validity } from "../../src/background/options/types";
+import type { Download, IdentityView, Validity } from "../../src/background/options/types";
 
 /** The translated explanation for a failed request (error_<code>), never an English engine text. */
 export function errorText(e: unknown): string {
@@ -40,6 +40,11 @@ export function formatDate(iso: string | undefined): string {
   } catch {
     return d.toLocaleDateString(undefined, { year: "numeric", month: "2-digit", day: "2-digit" });
   }
+}
+
+/** "Alice <alice@example.org>", or the address alone when the identity has no name. */
+export function identityName(i: IdentityView): string {
+  return i.name ? `${i.name} <${i.email}>` : i.email;
 }
 
 /** "ab12cd34…" → "AB12 CD34 …" (groups of four, for reading aloud over the phone). */
