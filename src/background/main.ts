@@ -11,6 +11,7 @@ import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
+import { openUnlockWindow } from "./unlock-window.js";
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);
@@ -79,7 +80,7 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
       await keystore.lock();
       return keystore.state();
     case "unlock:open":
-      await messenger.windows.create({ url: messenger.runtime.getURL("ui/unlock.html"), type: "popup", width: 420, height: 260 });
+      await openUnlockWindow();
       return undefined;
   }
 }

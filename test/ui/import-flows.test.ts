@@ -124,6 +124,7 @@ describe("options page", () => {
   function fakeKeystore(): { lists: EntryLists } {
     const lists: EntryLists = { own: [], correspondents: [], anchors: [] };
     background.set("options:state", () => ({ exists: true, unlocked: true, autoLockMinutes: 15 }));
+    background.set("options:setup-get", () => ({ step: "finished" }));
     background.set("options:list", () => structuredClone(lists));
     background.set("options:identities", () => [{ email: "alice@example.org", name: "Alice" }]);
     background.set("options:thunderbird-certs", () => ({ available: true, roots: 140, own: [] }));
@@ -138,8 +139,14 @@ describe("options page", () => {
       return { entries: [entry()], warnings: [] };
     });
     render(Options);
-    const own = await screen.findByRole("region", { name: "My certificates and keys" });
+    const own = await screen.findByRole("region", { name: "My identities" });
     expect(within(own).getByText(/You have no certificate or key yet/)).toBeTruthy();
+    // The form opens on demand; the focus moves into it.
+    const open = within(own).getByRole("button", { name: "Import PKCS#12…" });
+    expect(within(own).queryByLabelText("PKCS#12 file (.p12, .pfx)")).toBeNull();
+    await fireEvent.click(open);
+    expect(open.getAttribute("aria-expanded")).toBe("true");
+    await waitFor(() => expect(document.activeElement).toBe(within(own).getByLabelText("PKCS#12 file (.p12, .pfx)")));
     await chooseFile(within(own).getByLabelText("PKCS#12 file (.p12, .pfx)"), "alice.p12", P12);
     await fireEvent.input(within(own).getByLabelText("Password of the file"), { target: { value: "secret" } });
     const p12Form = within(own).getByRole("form", { name: "Import my S/MIME certificate (PKCS#12)" });
@@ -160,7 +167,7 @@ describe("options page", () => {
       return null;
     });
     render(Options);
-    const own = await screen.findByRole("region", { name: "My certificates and keys" });
+    const own = await screen.findByRole("region", { name: "My identities" });
     await within(own).findByTestId("entry");
     await fireEvent.click(within(own).getByRole("button", { name: "Remove Alice Example" }));
     expect(sent.some((r) => r["type"] === "options:remove")).toBe(false);
@@ -179,7 +186,7 @@ describe("options page", () => {
       r["keystorePassphrase"] === "right one" ? { bytes: new Uint8Array([1, 2]), fileName: "alice-legacy.p12", mimeType: "application/x-pkcs12" } : fail("keystore-wrong-passphrase"),
     );
     render(Options);
-    const own = await screen.findByRole("region", { name: "My certificates and keys" });
+    const own = await screen.findByRole("region", { name: "My identities" });
     await within(own).findByTestId("entry");
     await fireEvent.click(within(own).getByRole("button", { name: "Export as PKCS#12" }));
     const form = within(own).getByRole("form", { name: "Export as PKCS#12 file" });

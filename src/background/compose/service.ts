@@ -18,6 +18,7 @@ import { protectEntity, unique, type Decision, type EncapsulateRequest } from ".
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
 import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, Technology } from "./types.js";
+import { openUnlockWindow } from "../unlock-window.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -337,7 +338,7 @@ export class ComposeService {
     const sign = view.sign && (technology === view.effective ? view.canSign : await keys.canSign(view.from, technology));
     if (view.sign && !sign) return this.stop(tabId, i18n("composeNoSigningKey", [view.from]));
     if (sign && !view.keystore.unlocked) {
-      await messenger.windows.create({ url: messenger.runtime.getURL("ui/unlock.html"), type: "popup", width: 420, height: 260 }).catch(() => undefined);
+      await openUnlockWindow().catch(() => undefined);
       return this.stop(tabId, i18n("composeUnlockFirst"));
     }
     this.blocked.delete(tabId);
