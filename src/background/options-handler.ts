@@ -8,6 +8,7 @@ import { SealbirdError } from "../core/errors.js";
 import { attachKeystore, getAutoLockMinutes, setAutoLockMinutes } from "./options/autolock.js";
 import { changePassphrase, createKeystore, exportBackup, importBackup } from "./options/lifecycle.js";
 import { listEntries } from "./options/entries.js";
+import { readSetup, writeSetup } from "./options/setup.js";
 import { thunderbirdIdentities } from "./options/identities.js";
 import {
   asBytes,
@@ -49,6 +50,8 @@ const handlers: Handlers = {
   "options:state": (_r, ks) => state(ks),
   "options:create": async (r, ks) => {
     await createKeystore(ks, str(r.passphrase));
+    // Made by the guided setup (the only page that creates): it goes on with the identities.
+    await writeSetup({ step: "identities" });
     return state(ks);
   },
   "options:unlock": async (r, ks) => {
@@ -67,6 +70,8 @@ const handlers: Handlers = {
     await setAutoLockMinutes(Number(r.minutes));
     return state(ks);
   },
+  "options:setup-get": async (_r, ks) => readSetup((await ks.state()).exists),
+  "options:setup-set": (r) => writeSetup({ step: r.step, identity: r.identity }),
   "options:backup-export": (r, ks) => exportBackup(ks, str(r.passphrase)),
   "options:backup-import": (r, ks) => importBackup(ks, asBytes(r.bytes), str(r.passphrase)),
   "options:list": async (_r, ks) => listEntries((await ks.keyring()).store),

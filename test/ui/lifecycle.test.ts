@@ -9,14 +9,22 @@ import { passphraseStrength } from "../../ui/components/util.js";
 beforeEach(() => resetBackground());
 
 describe("first run", () => {
-  it("explains, checks strength and confirmation, creates, then offers a backup", async () => {
+  it("explains, checks strength and confirmation, creates, then guides through identities and a backup", async () => {
     let exists = false;
+    let setup: Record<string, unknown> = { step: "passphrase" };
     background.set("options:state", () => ({ exists, unlocked: exists, autoLockMinutes: 15 }));
+    background.set("options:setup-get", () => (exists ? setup : { step: "passphrase" }));
+    background.set("options:setup-set", (r) => {
+      setup = r["identity"] ? { step: r["step"], identity: r["identity"] } : { step: r["step"] };
+      return setup;
+    });
     background.set("options:list", () => ({ own: [], correspondents: [], anchors: [] }));
-    background.set("options:identities", () => []);
+    background.set("options:identities", () => [{ email: "alice@example.org", name: "Alice" }]);
     background.set("options:thunderbird-certs", () => ({ available: false, roots: 0, own: [] }));
+    background.set("options:policy-get", () => ({ defaults: { signByDefault: true, encryptWhenPossible: true, technology: "smime" }, identities: {}, domains: [] }));
     background.set("options:create", () => {
       exists = true;
+      setup = { step: "identities" };
       return { exists, unlocked: true, autoLockMinutes: 15 };
     });
     render(Options);
@@ -39,9 +47,44 @@ describe("first run", () => {
     await fireEvent.click(create);
     await screen.findByText("Your keystore is ready and unlocked.");
     expect(sent.find((r) => r["type"] === "options:create")).toEqual({ type: "options:create", passphrase: "Sieben Zwerge hinter den Bergen 7" });
+    // Each identity: import, create or skip; the step is stored so that the setup can be resumed.
+    const step = await screen.findByRole("heading", { name: "Keys for Alice <alice@example.org>" });
+    await waitFor(() => expect(document.activeElement).toBe(step));
+    expect(setup).toEqual({ step: "identities", identity: "alice@example.org" });
+    expect(screen.getByRole("button", { name: "Import my S/MIME certificate…" }).getAttribute("aria-expanded")).toBe("false");
+    await fireEvent.click(screen.getByRole("button", { name: "Create an OpenPGP key…" }));
+    expect(screen.getByRole("form", { name: "Create an OpenPGP key" })).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Skip this address" }));
+    // Then the backup, with the reason.
+    await screen.findByRole("heading", { name: "Save a backup now" });
+    expect(setup).toEqual({ step: "backup" });
+    expect(screen.getByText(/a backup is the only way to read your encrypted mail again/)).toBeTruthy();
     expect(screen.getByRole("form", { name: "Save an encrypted backup" })).toBeTruthy();
-    await fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Skip for now" }));
+    // Then what the two buttons mean, and on to the settings.
+    await screen.findByRole("heading", { name: "Sealbird is ready" });
+    expect(screen.getByText(/The Sealbird button says whether the message is signed and encrypted/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Open the settings" }));
     await screen.findByRole("region", { name: "Keystore" });
+    expect(setup).toEqual({ step: "finished" });
+  });
+
+  it("resumes at the stored step, after unlocking if the keystore is locked", async () => {
+    let unlocked = false;
+    background.set("options:state", () => ({ exists: true, unlocked, autoLockMinutes: 15 }));
+    background.set("options:setup-get", () => ({ step: "backup" }));
+    background.set("options:list", () => ({ own: [], correspondents: [], anchors: [] }));
+    background.set("options:identities", () => []);
+    background.set("options:thunderbird-certs", () => ({ available: false, roots: 0, own: [] }));
+    background.set("keystore:unlock", () => {
+      unlocked = true;
+      return { exists: true, unlocked };
+    });
+    render(Options);
+    await screen.findByText("Unlock the keystore to continue the setup where you left it.");
+    await fireEvent.input(screen.getByLabelText("Keystore passphrase"), { target: { value: "x" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Unlock" }));
+    await screen.findByRole("heading", { name: "Save a backup now" });
   });
 
   it("strength estimate", () => {
@@ -72,6 +115,7 @@ describe("unlock", () => {
   it("the options page asks to unlock a locked keystore", async () => {
     let unlocked = false;
     background.set("options:state", () => ({ exists: true, unlocked, autoLockMinutes: 5 }));
+    background.set("options:setup-get", () => ({ step: "finished" }));
     background.set("options:list", () => ({ own: [], correspondents: [], anchors: [] }));
     background.set("options:identities", () => []);
     background.set("options:thunderbird-certs", () => ({ available: false, roots: 0, own: [] }));
@@ -92,6 +136,7 @@ describe("unlock", () => {
 describe("policy", () => {
   it("saves per-identity defaults and domain rules", async () => {
     background.set("options:state", () => ({ exists: true, unlocked: true, autoLockMinutes: 15 }));
+    background.set("options:setup-get", () => ({ step: "finished" }));
     background.set("options:list", () => ({ own: [], correspondents: [], anchors: [] }));
     background.set("options:identities", () => [{ email: "anna@kanzlei.de", name: "Anna" }]);
     background.set("options:thunderbird-certs", () => ({ available: false, roots: 0, own: [] }));

@@ -13,6 +13,7 @@ import { getPolicy, domainRuleFor, identityPolicy } from "../../src/background/o
 import { ownCertificateWarnings } from "../../src/background/options/keys.js";
 import { isSealbirdError } from "../../src/core/errors.js";
 import { createFixtures, type Fixtures } from "../pkcs12/fixtures.js";
+import { SETUP_KEY } from "../../src/background/options/setup.js";
 
 const PASS = "correct horse battery staple";
 let fx: Fixtures;
@@ -40,8 +41,25 @@ afterAll(() => rmSync(fx.dir, { recursive: true, force: true }));
 describe("options handlers", () => {
   it("has no keystore at first; refuses a short passphrase; creates one unlocked", async () => {
     expect(await call("options:state", {})).toEqual({ exists: false, unlocked: false, autoLockMinutes: 15 });
+    expect(await call("options:setup-get", {})).toEqual({ step: "passphrase" });
     expect(await code(call("options:create", { passphrase: "short" }))).toBe("usage");
+    expect(await call("options:setup-get", {})).toEqual({ step: "passphrase" });
     expect(await call("options:create", { passphrase: PASS })).toEqual({ exists: true, unlocked: true, autoLockMinutes: 15 });
+    // The guided setup goes on with the identities, also after the tab was closed.
+    expect(await call("options:setup-get", {})).toEqual({ step: "identities" });
+  });
+
+  it("keeps the guided setup's step in storage.local; a keystore it did not make counts as set up", async () => {
+    expect(await call("options:setup-set", { step: "identities", identity: "alice@example.org" })).toEqual({ step: "identities", identity: "alice@example.org" });
+    expect(local.data.get(SETUP_KEY)).toEqual({ step: "identities", identity: "alice@example.org" });
+    expect(await call("options:setup-get", {})).toEqual({ step: "identities", identity: "alice@example.org" });
+    // Only the identities step carries an address; nonsense ends the setup rather than trapping the user in it.
+    expect(await call("options:setup-set", { step: "backup", identity: "x@example.org" })).toEqual({ step: "backup" });
+    expect(await call("options:setup-set", { step: "bogus" as "done" })).toEqual({ step: "finished" });
+    expect(await call("options:setup-get", {})).toEqual({ step: "finished" });
+    local.data.delete(SETUP_KEY);
+    expect(await call("options:setup-get", {})).toEqual({ step: "finished" });
+    await call("options:setup-set", { step: "done" });
   });
 
   it("imports a modern (AES/PBKDF2) PKCS#12 and lists public facts only", async () => {
@@ -170,6 +188,7 @@ describe("options handlers", () => {
     });
     ks = new KeystoreService();
     expect(await call("options:state", {})).toMatchObject({ exists: false });
+    expect(await call("options:setup-get", {})).toEqual({ step: "passphrase" });
     expect(await code(call("options:backup-import", { bytes: backup.bytes, passphrase: "wrong" }))).toBe("keystore-wrong-passphrase");
     const res = await call("options:backup-import", { bytes: backup.bytes, passphrase: "new passphrase 1" });
     expect(res.added).toBeGreaterThan(0);

@@ -42,6 +42,17 @@ export interface OptionsState {
   autoLockMinutes: number;
 }
 
+/**
+ * The guided first-run setup: passphrase, then each Thunderbird identity (`identity` = the
+ * address being set up), then a backup, then what the buttons mean; "finished" = settings.
+ */
+export type SetupStep = "passphrase" | "identities" | "backup" | "done" | "finished";
+
+export interface SetupState {
+  step: SetupStep;
+  identity?: string;
+}
+
 export type ImportWarning = "cert-expired" | "cert-not-yet-valid" | "cert-no-identity";
 
 export interface ImportOutcome {
@@ -109,6 +120,8 @@ export type OptionsRequestMap = {
   "options:lock": { req: Record<string, never>; res: OptionsState };
   "options:change-passphrase": { req: { oldPassphrase: string; newPassphrase: string }; res: null };
   "options:set-auto-lock": { req: { minutes: number }; res: OptionsState };
+  "options:setup-get": { req: Record<string, never>; res: SetupState };
+  "options:setup-set": { req: SetupState; res: SetupState };
   "options:backup-export": { req: { passphrase: string }; res: Download };
   "options:backup-import": { req: { bytes: Uint8Array; passphrase: string }; res: BackupImportResult };
   "options:list": { req: Record<string, never>; res: EntryLists };
