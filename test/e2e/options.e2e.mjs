@@ -5,10 +5,15 @@
 //   bob    EC P-256   -legacy          (RC2-40 certificates, 3DES key, MAC sha1)
 //   carol  EC P-384   Windows 3DES     (-certpbe/-keypbe PBE-SHA1-3DES -macalg sha1)
 //   dave   RSA-2048   modern, imported with a wrong password
-// Each must show in "My certificates and keys" with its address (dave: the translated
+// Each must show in "My identities" with its address (dave: the translated
 // wrong-password error, nothing added); the keystore is then read through the add-on's own
 // `options:list` request. Screenshots of the page in English and, in a second Thunderbird
 // started in German (thunderbird-l10n-de), in German: artifacts/options-en.png, options-de.png.
+// In both languages, light and dark: axe-core over every section with each of its forms opened
+// (zero "serious"/"critical"), a screenshot per section (options-<lang>-section-<id>-<scheme>),
+// the unlock window (axe, screenshots, Escape closes it) and both popups opened as pages (their
+// violations are reported in artifacts/a11y-popups-<lang>.json, not yet asserted). In German
+// also every step of the guided setup (setup-<step>-de-<scheme>).
 
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -21,6 +26,7 @@ import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
 import * as op from "./lib/options-page.mjs";
+import * as a11y from "./lib/a11y.mjs";
 
 const ID = sb.SEALBIRD_ID;
 const PASSPHRASE = "Orange-Kettle 47 under the bridge";
@@ -71,6 +77,7 @@ before(
     assert.match(info(files.modern), /MAC: sha256.*PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC.*Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC/);
     assert.match(info(files.legacy), /MAC: sha1.*PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC.*Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC/);
     assert.match(info(files.windows), /MAC: sha1.*PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC.*Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC/);
+    fs.writeFileSync(path.join(dir, "body.txt"), "Content-Type: text/plain\r\n\r\nSigned by openssl for the popup check.\r\n");
     xpi = sb.buildSealbirdXpi();
     console.log(`  made 4 PKCS#12 files with openssl and built the XPI in ${Date.now() - t0} ms`);
     s = await startSession({ name: "options-en", addons: [{ id: ID, xpi }], prefs: { "intl.locale.requested": "en-US" } });
@@ -84,7 +91,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test("first run through the page: passphrase typed twice, Create keystore, Continue → empty 'My certificates'", async () => {
+test("first run through the page: passphrase typed twice, Create keystore, leave the guided setup → empty 'My identities'", async () => {
   await op.openOptionsPage(s.tb, en);
   const basics = await op.readPageBasics(s.tb);
   assert.equal(basics.h1, en("optionsTitle"));
@@ -159,11 +166,15 @@ test("keystore afterwards (options:list): exactly the 3 identities with private 
 test("screenshot of the options page in English (artifacts/options-en.png)", async () => {
   const basics = await op.readPageBasics(s.tb);
   assert.match(basics.lang, /^en/);
-  assert.ok(basics.text.includes(en("ownTitle")) && basics.text.includes("carol@example.org"));
+  assert.ok(basics.text.includes(en("identitiesTitle")) && basics.text.includes("carol@example.org"));
   const shot = await op.screenshotOptionsPage(s.tb, "options-en");
   console.log(`  ${path.relative(process.cwd(), shot.file)}: ${shot.width}x${shot.height}, ${shot.bytes} bytes`);
   assert.ok(shot.width >= 600 && shot.height >= shot.page.height, "the whole page, not only the viewport");
 });
+
+test("English, every section light and dark: axe finds nothing serious with each form open; screenshots per section", () => checkSections("en"), { timeoutMs: 240_000 });
+test("English unlock window: axe light and dark (also with the wrong-passphrase error), Escape closes it, the passphrase unlocks", () => checkUnlockWindow("en"));
+test("English popups as pages (message, compose): screenshots, axe findings reported", () => checkPopups("en"));
 
 test("German Thunderbird (intl.locale.requested=de): the page speaks German — first run, wrong-password error, import; artifacts/options-de.png", async () => {
   await s.stop();
@@ -175,6 +186,7 @@ test("German Thunderbird (intl.locale.requested=de): the page speaks German — 
   const basics = await op.readPageBasics(s.tb);
   assert.equal(basics.h1, de("optionsTitle"));
   assert.equal(basics.lang, "de");
+  await op.checkOptionsPage(s.tb, "setup-1-passphrase-de");
   assert.equal(await op.createKeystoreThroughPage(s.tb, de, PASSPHRASE), de("firstRunCreated"));
   const wrong = await op.importPkcs12ThroughPage(s.tb, de, { name: "dave.p12", bytes: files.wrong.bytes, password: "falsch" });
   assert.equal(wrong.error, de("error_pkcs12_wrong_password"));
@@ -186,11 +198,125 @@ test("German Thunderbird (intl.locale.requested=de): the page speaks German — 
   const again = await op.importPkcs12ThroughPage(s.tb, de, { name: "dave.p12", bytes: files.wrong.bytes, password: "falsch" });
   assert.equal(again.error, de("error_pkcs12_wrong_password"));
   const text = (await op.readPageBasics(s.tb)).text;
-  for (const k of ["ownTitle", "pkcs12ImportTitle", "correspondentsTitle", "anchorsTitle"]) assert.ok(text.includes(de(k)), `German "${de(k)}" on the page`);
-  assert.ok(!text.includes(en("ownTitle")), "no English section title left");
-  // Not checked: the file inputs' own "Browse…" / "No file selected." come from Gecko, and in
-  // the extension process they stay English although Thunderbird's chrome has the German
-  // strings ("Durchsuchen…") and the page's navigator.language is "de" (seen on 153.7 ESR).
+  for (const k of ["identitiesTitle", "pkcs12ImportTitle", "correspondentsTitle", "anchorsTitle"]) assert.ok(text.includes(de(k)), `German "${de(k)}" on the page`);
+  assert.ok(!text.includes(en("identitiesTitle")), "no English section title left");
+  // The file button is Sealbird's own (Gecko's "Browse…" stays English in the extension
+  // process of a German Thunderbird): it shows the chosen file's name.
+  assert.ok(text.includes("dave.p12"), "the file button shows the chosen file");
   const shot = await op.screenshotOptionsPage(s.tb, "options-de");
   console.log(`  ${path.relative(process.cwd(), shot.file)}: ${shot.width}x${shot.height}, ${shot.bytes} bytes`);
 });
+
+/**
+ * Every section in light and dark: axe over the page with the first form of every section
+ * open (plus an entry's export form and a removal waiting for its confirmation), then the
+ * second forms, then the third; a screenshot of each section with its first form open.
+ */
+async function checkSections(lang) {
+  const m = op.messages(lang);
+  await op.openOptionsPage(s.tb, m);
+  await op.openEveryForm(s.tb, 0);
+  await op.inOptionsPage(
+    s.tb,
+    `const own = region(args[0]);
+     [...own.querySelectorAll("button")].find((b) => norm(b.textContent) === args[1])?.click();
+     [...own.querySelectorAll("button")].filter((b) => norm(b.textContent) === args[2]).at(-1)?.click();
+     await until(() => own.querySelector(".subform") && own.querySelector(".confirm"), "the export form and the removal question");`,
+    [m("identitiesTitle"), m("exportPkcs12Button"), m("deleteButton")],
+  );
+  await op.checkOptionsPage(s.tb, `options-${lang}-forms1`);
+  for (const id of ["keystore", "own", "correspondents", "anchors", "policy"]) await op.checkOptionsPage(s.tb, `options-${lang}-section-${id}`, { selector: `#${id}`, axe: false });
+  for (const n of [1, 2]) {
+    assert.ok((await op.openEveryForm(s.tb, n)) > 0);
+    await op.checkOptionsPage(s.tb, `options-${lang}-forms${n + 1}`);
+  }
+}
+
+/** The unlock window: axe and screenshots (empty, then after a wrong passphrase), Escape closes it; then unlocked through it. */
+async function checkUnlockWindow(lang) {
+  const m = op.messages(lang);
+  await sb.extensionCallOk(s.tb, { type: "keystore:lock" });
+  const open = async () => {
+    await sb.extensionCallOk(s.tb, { type: "unlock:open" });
+    await sb.waitForUnlockWindow(s.tb);
+    await sb.inExtensionPage(s.tb, "ui/unlock.html", `for (let i = 0; i < 100 && !content.document.querySelector("input[type=password]"); i++) await new Promise((r) => content.setTimeout(r, 50));`);
+  };
+  await open();
+  const text = await sb.inExtensionPage(s.tb, "ui/unlock.html", `return content.document.body.innerText;`);
+  assert.ok(text.includes(m("unlockTitle")) && text.includes(m("unlockExplain")));
+  const check = async (name) => {
+    for (const scheme of ["light", "dark"]) {
+      await a11y.setColorScheme(s.tb, scheme);
+      await sb.screenshotExtensionPage(s.tb, "ui/unlock.html", `${name}-${scheme}`);
+      const v = await a11y.axe(s.tb, "ui/unlock.html");
+      assert.deepEqual(a11y.serious(v), [], `axe on ${name}, ${scheme}:\n${a11y.describeViolations(a11y.serious(v))}`);
+    }
+    await a11y.setColorScheme(s.tb, "light");
+  };
+  await check(`unlock-${lang}`);
+  await sb.fillUnlockWindow(s.tb, "not the passphrase");
+  await sb.inExtensionPage(s.tb, "ui/unlock.html", `for (let i = 0; i < 200 && !content.document.querySelector('[role="alert"]'); i++) await new Promise((r) => content.setTimeout(r, 50));`);
+  await check(`unlock-${lang}-wrong`);
+  assert.equal(await a11y.pressInWindow(s.tb, "ui/unlock.html", "Escape"), true, "Escape closed the unlock window");
+  await open();
+  await sb.fillUnlockWindow(s.tb, PASSPHRASE);
+  for (let i = 0; i < 100 && !(await sb.extensionCallOk(s.tb, { type: "options:state" })).unlocked; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await sb.extensionCallOk(s.tb, { type: "options:state" })).unlocked, true, "unlocked through the window");
+}
+
+/**
+ * Both popups opened as pages for a real tab (message-popup.html?tabId=N for an S/MIME
+ * message signed by openssl, compose-popup.html?tabId=N for an open composer): loaded,
+ * screenshots in light and dark, axe's findings written to artifacts/a11y-popups-<lang>.json.
+ */
+async function checkPopups(lang) {
+  const eml = openssl(["smime", "-sign", "-in", "body.txt", "-signer", "alice.pem", "-inkey", "alice.key", "-from", "Alice <alice@example.org>", "-to", "alice@example.org", "-subject", `Signed (${lang})`]);
+  const msg = await mail.importEml(s.tb, eml);
+  await mail.displayMessage(s.tb, msg);
+  await mail.openCompose(s.tb, { to: "bob@example.org", subject: "Hello", body: "Hi Bob" });
+  const ids = await sb.extensionTabIds(s.tb);
+  const report = {};
+  for (const [name, page] of [["message", `ui/message-popup.html?tabId=${ids.mail}`], ["compose", `ui/compose-popup.html?tabId=${ids.compose}`]]) {
+    await sb.openExtensionTab(s.tb, page);
+    for (let i = 0; i < 100; i++) {
+      const t = await sb.inExtensionPage(s.tb, page, `return content.document.body.innerText;`);
+      if (t && !t.includes(op.messages(lang)("loading"))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    report[name] = {};
+    for (const scheme of ["light", "dark"]) {
+      await a11y.setColorScheme(s.tb, scheme);
+      await sb.screenshotExtensionPage(s.tb, page, `popup-${name}-${lang}-${scheme}`);
+      report[name][scheme] = await a11y.axe(s.tb, page);
+    }
+    await a11y.setColorScheme(s.tb, "light");
+    await sb.closeExtensionTab(s.tb, page);
+    const found = [...new Set([...report[name].light, ...report[name].dark].map((v) => `${v.impact} ${v.id}`))];
+    console.log(`  ${name} popup (${lang}): axe ${found.length ? found.join(", ") : "found nothing"}`);
+  }
+  await mail.closeComposeWindows(s.tb);
+  fs.writeFileSync(path.join(mail.ARTIFACTS_DIR, `a11y-popups-${lang}.json`), JSON.stringify(report, null, 2));
+}
+
+
+test("German, every section light and dark: axe finds nothing serious with each form open; screenshots per section", () => checkSections("de"), { timeoutMs: 240_000 });
+
+test("German guided setup, every step light and dark (resumed at the identities): axe finds nothing serious; screenshots", async () => {
+  await sb.extensionCallOk(s.tb, { type: "options:setup-set", step: "identities", identity: "alice@example.org" });
+  await sb.closeExtensionTab(s.tb, "ui/options.html");
+  await op.openOptionsPage(s.tb, de);
+  const press = (text, next) =>
+    op.inOptionsPage(s.tb, `button(doc, args[0]).click(); await until(() => doc.querySelector('.setup[data-step="' + args[1] + '"]'), args[1]); return norm(doc.querySelector("#setup-step-title").textContent);`, [text, next]);
+  await op.inOptionsPage(s.tb, `await until(() => doc.querySelector('.setup[data-step="identities"]'), "the identities step");`);
+  await op.checkOptionsPage(s.tb, "setup-2-identity-de");
+  await op.inOptionsPage(s.tb, `button(doc, args[0]).click(); await until(() => region(args[1]), "the form");`, [de("setupChoosePkcs12"), de("pkcs12ImportTitle")]);
+  await op.checkOptionsPage(s.tb, "setup-2-identity-form-de");
+  assert.equal(await press(de("continueButton"), "backup"), de("setupBackupTitle"));
+  await op.checkOptionsPage(s.tb, "setup-3-backup-de");
+  assert.equal(await press(de("setupBackupLater"), "done"), de("setupDoneTitle"));
+  await op.checkOptionsPage(s.tb, "setup-4-done-de");
+  await op.inOptionsPage(s.tb, `button(doc, args[0]).click(); await until(() => region(args[1]), "the settings");`, [de("setupFinish"), de("identitiesTitle")]);
+});
+
+test("German unlock window: axe light and dark (also with the wrong-passphrase error), Escape closes it, the passphrase unlocks", () => checkUnlockWindow("de"));
+test("German popups as pages (message, compose): screenshots, axe findings reported", () => checkPopups("de"));

@@ -9,9 +9,16 @@
 //   inOptionsPage(tb, body, args)     runs an async function body next to the page (see below)
 //   createKeystoreThroughPage(tb, m, passphrase)
 //   importPkcs12ThroughPage(tb, m, {name, bytes, password}) -> {status, warnings, error}
-//   readOwnEntries(tb, m)             -> [{label, type, addresses, fingerprint}] of "My certificates"
+//   readOwnEntries(tb, m)             -> [{label, type, addresses, fingerprint}] of "My identities"
 //   readPageBasics(tb)                -> {lang, title, h1, text}
-//   screenshotOptionsPage(tb, name)   -> {file, width, height}: the whole page, not only the viewport
+//   screenshotOptionsPage(tb, name, {selector}) -> {file, width, height}: the whole page (or one element of it)
+//   checkOptionsPage(tb, name, {selector}) screenshots artifacts/<name>-<light|dark>.png and asserts
+//                                     axe finds nothing "serious" or "critical", in light and dark
+//   openEveryForm(tb, n)              opens the n-th on-demand form of every section (0, 1, 2)
+//   focusPage(tb)                     gives the options tab the keyboard focus
+//   focused(tb)                       -> {tag, type, name, order} of the element with the keyboard focus
+//   tabTo(tb, kb, name, {back})       presses Tab until the control named `name` has the focus; checks
+//                                     that the focus moved forward through the page at every press
 //
 // The page runs in Thunderbird's (remote) extension process, which chrome code cannot touch
 // directly. A one-shot frame script, loaded into the page's <browser>, runs in that process
@@ -23,6 +30,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ARTIFACTS_DIR } from "./mail.mjs";
 import { SEALBIRD_ID } from "./sealbird.mjs";
+import assert from "node:assert/strict";
+import { KEY, axe, serious, describeViolations, setColorScheme } from "./a11y.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const PAGE = "ui/options.html";
@@ -62,6 +71,13 @@ const PAGE_LIB = `
       await sleep(50);
     }
   }
+  /** What a screen reader calls a control: aria-labelledby, its <label>s, aria-label, its text. */
+  function nameOf(el) {
+    const ids = el.getAttribute("aria-labelledby");
+    if (ids) return norm(ids.split(" ").filter(Boolean).map((id) => doc.getElementById(id)?.textContent ?? "").join(" "));
+    if (el.labels?.length) return norm([...el.labels].map((l) => l.textContent).join(" "));
+    return norm(el.getAttribute("aria-label") || el.textContent);
+  }
   /** The section or form headed by a heading with exactly this text. */
   function region(headingText) {
     const h = [...doc.querySelectorAll("h1,h2,h3")].find((e) => norm(e.textContent) === headingText);
@@ -77,6 +93,15 @@ const PAGE_LIB = `
   }
   function button(root, text) {
     return [...root.querySelectorAll("button")].find((b) => norm(b.textContent) === text && visible(b)) ?? null;
+  }
+  /** The form titled \`title\`; opened first with the button \`opener\` (in \`root\`) if it is closed. */
+  async function openForm(root, opener, title) {
+    if (!region(title)) {
+      const b = button(root, opener);
+      if (!b) throw new Error("no button " + JSON.stringify(opener));
+      b.click();
+    }
+    return until(() => region(title), "the form " + JSON.stringify(title));
   }
   function type(el, value) {
     el.focus();
@@ -145,7 +170,10 @@ export async function openOptionsPage(tb, m) {
   );
 }
 
-/** First run: types the new passphrase twice, clicks "Create keystore", then "Continue". */
+/**
+ * First run: types the new passphrase twice, clicks "Create keystore", reads what the page then
+ * says, and leaves the guided setup ("Skip the guided setup") for the settings.
+ */
 export async function createKeystoreThroughPage(tb, m, passphrase) {
   return inOptionsPage(
     tb,
@@ -155,10 +183,10 @@ export async function createKeystoreThroughPage(tb, m, passphrase) {
      type(field(first, t.passphraseConfirm), pass);
      const create = await until(() => { const b = button(first, t.firstRunCreate); return b && !b.disabled && b; }, "an enabled create button");
      create.click();
-     const done = await until(() => [...first.querySelectorAll('[role="status"]')].find((e) => norm(e.textContent) === t.firstRunCreated), "the keystore-created message", 60000);
+     const done = await until(() => [...doc.querySelectorAll('[role="status"]')].find((e) => norm(e.textContent) === t.firstRunCreated), "the keystore-created message", 60000);
      const shown = norm(done.textContent);
-     (await until(() => button(first, t.continueButton), "the continue button")).click();
-     await until(() => region(t.ownTitle), "the 'My certificates' section");
+     (await until(() => button(doc, t.setupLeave), "the button that leaves the guided setup")).click();
+     await until(() => region(t.ownTitle), "the 'My identities' section");
      return shown;`,
     [
       {
@@ -167,8 +195,8 @@ export async function createKeystoreThroughPage(tb, m, passphrase) {
         passphraseConfirm: m("passphraseConfirm"),
         firstRunCreate: m("firstRunCreate"),
         firstRunCreated: m("firstRunCreated"),
-        continueButton: m("continueButton"),
-        ownTitle: m("ownTitle"),
+        setupLeave: m("setupLeave"),
+        ownTitle: m("identitiesTitle"),
       },
       passphrase,
     ],
@@ -185,7 +213,7 @@ export async function importPkcs12ThroughPage(tb, m, { name, bytes, password }) 
   return inOptionsPage(
     tb,
     `const [t, file] = args;
-     const form = await until(() => region(t.title), "the PKCS#12 import form");
+     const form = await openForm(region(t.ownTitle), t.open, t.title);
      chooseFile(field(form, t.file), file.name, file.base64, "application/x-pkcs12");
      type(field(form, t.password), file.password);
      const go = await until(() => { const b = button(form, t.importButton); return b && !b.disabled && b; }, "an enabled Import button");
@@ -200,7 +228,15 @@ export async function importPkcs12ThroughPage(tb, m, { name, bytes, password }) 
        error: norm(form.querySelector('[role="alert"]')?.textContent) || null,
      };`,
     [
-      { title: m("pkcs12ImportTitle"), file: m("pkcs12File"), password: m("pkcs12Password"), importButton: m("importButton"), working: m("working") },
+      {
+        ownTitle: m("identitiesTitle"),
+        open: m("pkcs12ImportOpen"),
+        title: m("pkcs12ImportTitle"),
+        file: m("pkcs12File"),
+        password: m("pkcs12Password"),
+        importButton: m("importButton"),
+        working: m("working"),
+      },
       { name, base64: Buffer.from(bytes).toString("base64"), password },
     ],
     { timeoutMs: 90_000 },
@@ -220,11 +256,11 @@ export async function readOwnEntries(tb, m, { waitFor } = {}) {
      const read = () => [...own.querySelectorAll("ul.entries > li")].map((li) => {
        const dl = {};
        for (const dt of li.querySelectorAll("dt")) dl[norm(dt.textContent)] = norm(dt.nextElementSibling?.textContent);
-       return { label: norm(li.querySelector("h4")?.textContent), type: dl[t.type], addresses: dl[t.addresses], fingerprint: dl[t.fingerprint] };
+       return { label: norm(li.querySelector("h4")?.textContent), type: dl[t.type], addresses: dl[t.addresses], fingerprint: norm(li.querySelector(".fingerprint")?.textContent) };
      });
      if (waitFor) await until(() => read().some((e) => e.addresses?.split(", ").includes(waitFor)), waitFor + " in 'My certificates'");
-     return { entries: read(), empty: norm(own.querySelector(":scope > p.muted")?.textContent) || null };`,
-    [{ ownTitle: m("ownTitle"), type: m("entryType"), addresses: m("entryAddresses"), fingerprint: m("entryFingerprint") }, waitFor ?? null],
+     return { entries: read(), empty: norm(own.querySelector(".empty")?.textContent) || null };`,
+    [{ ownTitle: m("identitiesTitle"), type: m("entryType"), addresses: m("entryAddresses"), fingerprint: m("entryFingerprint") }, waitFor ?? null],
   );
 }
 
@@ -237,26 +273,34 @@ export async function readPageBasics(tb) {
  * PNG of the whole options page (its full scroll height, at the tab's width), drawn by the
  * compositor from the page's process, into artifacts/<name>.png.
  */
-export async function screenshotOptionsPage(tb, name) {
+export async function screenshotOptionsPage(tb, name, { selector } = {}) {
   const size = await inOptionsPage(
     tb,
     `content.scrollTo(0, 0);
      await sleep(100);
      const e = doc.documentElement;
-     return { width: Math.max(e.scrollWidth, e.clientWidth), height: Math.max(e.scrollHeight, doc.body.scrollHeight) };`,
+     const whole = { x: 0, y: 0, width: Math.max(e.scrollWidth, e.clientWidth), height: Math.max(e.scrollHeight, doc.body.scrollHeight) };
+     if (!args[0]) return whole;
+     const el = doc.querySelector(args[0]);
+     if (!el) throw new Error("nothing on the page matches " + args[0]);
+     // The element with a margin of page around it, in document coordinates.
+     const r = el.getBoundingClientRect(), m = 12;
+     const x = Math.max(0, Math.floor(r.left - m)), y = Math.max(0, Math.floor(r.top + content.scrollY - m));
+     return { x, y, width: Math.min(whole.width - x, Math.ceil(r.width + 2 * m)), height: Math.min(whole.height - y, Math.ceil(r.height + 2 * m)) };`,
+    [selector ?? null],
   );
   const dataUrl = await tb.marionette.run(
     CHROME +
-      `const [w, h] = arguments;
+      `const [x, y, w, h] = arguments;
        const tab = pageTab();
-       const rect = new win.DOMRect(0, 0, w, h);
+       const rect = new win.DOMRect(x, y, w, h);
        const bitmap = await tab.browser.browsingContext.currentWindowGlobal.drawSnapshot(rect, 1, "white");
        const canvas = win.document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
        canvas.width = bitmap.width;
        canvas.height = bitmap.height;
        canvas.getContext("2d").drawImage(bitmap, 0, 0);
        return canvas.toDataURL("image/png");`,
-    [size.width, size.height],
+    [size.x, size.y, size.width, size.height],
   );
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
@@ -264,4 +308,82 @@ export async function screenshotOptionsPage(tb, name) {
   fs.writeFileSync(file, png);
   // PNG IHDR: width and height, big-endian, at bytes 16 and 20.
   return { file, bytes: png.length, width: png.readUInt32BE(16), height: png.readUInt32BE(20), page: size };
+}
+
+/** Gives the options tab the keyboard focus (as a click on its page would); the page keeps its own focused element. */
+export async function focusPage(tb) {
+  await tb.marionette.run(CHROME + `const tab = pageTab(); if (!tab) throw new Error("the options page is not open"); tabmail.switchToTab(tab); win.focus(); tab.browser.focus(); return true;`);
+}
+
+/** The element with the keyboard focus: tag, input type, accessible name, and its place in the page (document order). */
+export async function focused(tb) {
+  return inOptionsPage(
+    tb,
+    `const el = doc.activeElement;
+     if (!el || el === doc.body || !doc.hasFocus()) return null;
+     const all = [...doc.querySelectorAll("*")];
+     return { tag: el.localName, type: el.getAttribute("type"), name: nameOf(el), order: all.indexOf(el) };`,
+  );
+}
+
+/**
+ * Presses Tab (Shift+Tab with `back`) until the control whose accessible name is `name` (a
+ * string, or a RegExp) has the focus, at most `max` times. Every press must move the focus
+ * forward (backward) in the page's document order: the focus order follows the page. Returns
+ * the names passed on the way.
+ */
+export async function tabTo(tb, kb, name, { back = false, max = 30 } = {}) {
+  const matches = (f) => f && (name instanceof RegExp ? name.test(f.name) : f.name === name);
+  let here = await focused(tb);
+  const path = [];
+  for (let i = 0; i < max; i++) {
+    if (matches(here)) return path;
+    await kb.press(back ? [KEY.Shift, KEY.Tab] : KEY.Tab);
+    const next = await focused(tb);
+    if (here && next && !(back ? next.order < here.order : next.order > here.order)) {
+      throw new Error(`focus went ${back ? "forward" : "backward"} from "${here.name}" to "${next.name}" (${path.join(" → ")})`);
+    }
+    if (next) path.push(next.name);
+    here = next;
+  }
+  throw new Error(`no control named ${name} within ${max} presses of Tab; passed: ${path.join(" → ")}`);
+}
+
+/**
+ * The page (or the element at `selector`) in light and in dark: a screenshot of each
+ * (artifacts/<name>-light.png, -dark.png) and (unless `axe: false`) axe-core over the whole
+ * page, which must find no violation of impact "serious" or "critical". Returns the minor
+ * ones, for the log.
+ */
+export async function checkOptionsPage(tb, name, { selector, axe: withAxe = true } = {}) {
+  const minor = [];
+  try {
+    for (const scheme of ["light", "dark"]) {
+      await setColorScheme(tb, scheme);
+      await screenshotOptionsPage(tb, `${name}-${scheme}`, { selector });
+      if (!withAxe) continue;
+      const v = await axe(tb, "ui/options.html");
+      assert.deepEqual(serious(v), [], `axe on ${name}, ${scheme}:\n${describeViolations(serious(v))}`);
+      minor.push(...v.map((x) => `${scheme}: ${x.impact} ${x.id}`));
+    }
+  } finally {
+    await setColorScheme(tb, "light");
+  }
+  if (minor.length) console.log(`  axe (${name}), minor: ${minor.join(", ")}`);
+  return minor;
+}
+
+/** Presses the n-th "…" button of every section (closing what was open there); returns how many forms opened. */
+export async function openEveryForm(tb, n) {
+  return inOptionsPage(
+    tb,
+    `let opened = 0;
+     for (const group of doc.querySelectorAll(".on-demand")) {
+       const b = group.querySelectorAll(".launchers button")[args[0]];
+       if (b && b.getAttribute("aria-expanded") !== "true") { b.click(); opened++; }
+     }
+     await sleep(150);
+     return opened;`,
+    [n],
+  );
 }

@@ -7,6 +7,9 @@
 //                                         from the add-on's options page (opened in a background tab)
 //   provisionKeystore(tb, {passphrase, files})
 //   runInBrowser(tb, findBrowserBody, pageBody, args)
+//   inExtensionPage(tb, path, pageBody, args) -> runs pageBody next to the add-on page at path (any window)
+//   screenshotExtensionPage(tb, path, name) -> artifacts/<name>.png of that page's viewport
+//   extensionTabIds(tb)                -> {mail, compose}: the add-on's tab ids of the 3-pane tab and a composer
 //   popupPageFor (the toolbar popup's page for a tab) / waitForUnlockWindow / fillUnlockWindow
 //
 // Extension pages live in the (remote) extension process; chrome cannot read them directly.
@@ -113,6 +116,79 @@ function encodeBytes(v) {
   if (v instanceof Uint8Array) return { __bytes: Buffer.from(v).toString("base64") };
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeBytes(x)]));
   return v;
+}
+
+/**
+ * Runs `pageBody` (async function body; \`content\` = the page's window through Xrays, \`w\` =
+ * the same without them, \`args\`) next to the add-on page whose URL starts with `pagePath`
+ * (e.g. "ui/unlock.html"), in whatever window shows it.
+ */
+export async function inExtensionPage(tb, pagePath, pageBody, args = []) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const [pagePath, pageBody, args] = arguments;
+       let found = null;
+       for (const win of Services.wm.getEnumerator(null))
+         for (const b of win.document.querySelectorAll("browser"))
+           if (b.currentURI?.spec.startsWith(extUrl(pagePath)) && !b.webProgress?.isLoadingDocument) found = b;
+       if (!found) throw new Error("no add-on page " + pagePath + " is open");
+       return inBrowser(found, pageBody, args);`,
+    [pagePath, pageBody, args],
+  );
+}
+
+/** The ids the add-on's tabs API gives the 3-pane tab and (if one is open) a composer window. */
+export async function extensionTabIds(tb) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const ext = WebExtensionPolicy.getByID(${JSON.stringify(SEALBIRD_ID)}).extension;
+       const compose = Services.wm.getMostRecentWindow("msgcompose");
+       return { mail: ext.tabManager.getWrapper(tabmail.tabInfo[0]).id, compose: compose ? ext.tabManager.getWrapper(compose).id : null };`,
+  );
+}
+
+/** Opens an add-on page (path with its query) in a selected tab of the main window; waits until it has loaded. */
+export async function openExtensionTab(tb, pagePath) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const info = tabmail.openTab("contentTab", { url: extUrl(arguments[0]), background: false });
+       await waitLoaded(info.browser, arguments[0]);
+       return true;`,
+    [pagePath],
+  );
+}
+
+/** Closes the tabs of the main window that show the add-on page at pagePath. */
+export async function closeExtensionTab(tb, pagePath) {
+  return tb.marionette.run(
+    PRELUDE +
+      `let n = 0;
+       for (const t of [...tabmail.tabInfo]) if (t.browser?.currentURI?.spec.startsWith(extUrl(arguments[0]))) { tabmail.closeTab(t); n++; }
+       return n;`,
+    [pagePath],
+  );
+}
+
+/** PNG of the add-on page at pagePath (its window's viewport) in artifacts/<name>.png; returns its size. */
+export async function screenshotExtensionPage(tb, pagePath, name) {
+  const dataUrl = await tb.marionette.run(
+    PRELUDE +
+      `let found = null;
+       for (const win of Services.wm.getEnumerator(null))
+         for (const b of win.document.querySelectorAll("browser"))
+           if (b.currentURI?.spec.startsWith(extUrl(arguments[0]))) found = b;
+       if (!found) throw new Error("no add-on page " + arguments[0] + " is open");
+       const bitmap = await found.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
+       const canvas = found.ownerDocument.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+       canvas.width = bitmap.width; canvas.height = bitmap.height;
+       canvas.getContext("2d").drawImage(bitmap, 0, 0);
+       return canvas.toDataURL("image/png");`,
+    [pagePath],
+  );
+  const png = Buffer.from(dataUrl.split(",")[1], "base64");
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS_DIR, `${name}.png`), png);
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
 /** extensionCall that throws unless the answer is ok; returns the value. */
@@ -299,20 +375,10 @@ export async function popupPageFor(tb, name, { click, until } = {}) {
   return { before: text, after };
 }
 
+/** Screenshot of the popup page opened by popupPageFor, then its tab closed (back to the mail tab). */
 async function screenshotTab(tb, name) {
-  const dataUrl = await tb.marionette.run(
-    PRELUDE +
-      `const b = tabmail.currentTabInfo.browser;
-       const bitmap = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
-       const canvas = b.ownerDocument.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
-       canvas.width = bitmap.width; canvas.height = bitmap.height;
-       canvas.getContext("2d").drawImage(bitmap, 0, 0);
-       const url = canvas.toDataURL("image/png");
-       tabmail.closeTab(tabmail.currentTabInfo);
-       tabmail.switchToTab(0);
-       return url;`,
-  );
-  fs.writeFileSync(path.join(ARTIFACTS_DIR, `${name}.png`), Buffer.from(dataUrl.split(",")[1], "base64"));
+  await screenshotExtensionPage(tb, "ui/message-popup.html", name);
+  await tb.marionette.run(PRELUDE + `tabmail.closeTab(tabmail.currentTabInfo); tabmail.switchToTab(0); return true;`);
 }
 
 export { widgetId };
