@@ -9,7 +9,7 @@
 // wrong-password error, nothing added); the keystore is then read through the add-on's own
 // `options:list` request. Screenshots of the page in English and, in a second Thunderbird
 // started in German (thunderbird-l10n-de), in German: artifacts/options-en.png, options-de.png.
-// In both languages, light and dark: axe-core over every section with each of its forms opened
+// In both languages, light and dark (and once in Thunderbird's high-contrast colours): axe-core over every section with each of its forms opened
 // (zero "serious"/"critical"), a screenshot per section (options-<lang>-section-<id>-<scheme>),
 // the unlock window (axe, screenshots, Escape closes it) and both popups opened as pages (their
 // violations are reported in artifacts/a11y-popups-<lang>.json, not yet asserted). In German
@@ -224,7 +224,7 @@ async function checkSections(lang) {
      await until(() => own.querySelector(".subform") && own.querySelector(".confirm"), "the export form and the removal question");`,
     [m("identitiesTitle"), m("exportPkcs12Button"), m("deleteButton")],
   );
-  await op.checkOptionsPage(s.tb, `options-${lang}-forms1`);
+  await op.checkOptionsPage(s.tb, `options-${lang}-forms1`, { schemes: ["light", "dark", "high-contrast"] });
   for (const id of ["keystore", "own", "correspondents", "anchors", "policy"]) await op.checkOptionsPage(s.tb, `options-${lang}-section-${id}`, { selector: `#${id}`, axe: false });
   for (const n of [1, 2]) {
     assert.ok((await op.openEveryForm(s.tb, n)) > 0);

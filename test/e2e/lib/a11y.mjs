@@ -4,7 +4,7 @@
 //   axe(tb, pagePath, {include})      -> axe-core's violations on the add-on page at pagePath
 //   serious(violations)               -> those of impact "serious" or "critical"
 //   describeViolations(violations)    -> one readable line per violation and node
-//   setColorScheme(tb, "light"|"dark") the colour scheme pages see (Thunderbird's prefs, live)
+//   setColorScheme(tb, "light"|"dark"|"high-contrast") the colour scheme pages see (Thunderbird's prefs, live)
 //   keyboard(tb)                      -> {press(...keys), type(text)}: real key events (WebDriver actions)
 //   KEY                               Tab, Enter, Space, Escape, Shift
 //   pressInWindow(tb, pagePath, key)  a key event ("Escape") in the window showing that add-on page; -> whether it closed
@@ -60,11 +60,16 @@ export function describeViolations(violations) {
   return violations.flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}): ${n.target} — ${n.html}`)).join("\n");
 }
 
-/** The colour scheme add-on pages see: Thunderbird's own setting for web content, applied at once. */
+/**
+ * The colour scheme add-on pages see: Thunderbird's own setting for web content, applied at
+ * once. "high-contrast" = Thunderbird's "override the colours" setting, which pages see as
+ * forced colours (and increased contrast).
+ */
 export async function setColorScheme(tb, scheme) {
   await setPrefs(tb, {
     "layout.css.prefers-color-scheme.content-override": scheme === "dark" ? 0 : 1,
     "ui.systemUsesDarkTheme": scheme === "dark" ? 1 : 0,
+    "browser.display.document_color_use": scheme === "high-contrast" ? 2 : 0,
   });
   // Style changes land with the next refresh.
   await new Promise((r) => setTimeout(r, 300));

@@ -350,15 +350,15 @@ export async function tabTo(tb, kb, name, { back = false, max = 30 } = {}) {
 }
 
 /**
- * The page (or the element at `selector`) in light and in dark: a screenshot of each
+ * The page (or the element at `selector`) in light and in dark (or `schemes`): a screenshot of each
  * (artifacts/<name>-light.png, -dark.png) and (unless `axe: false`) axe-core over the whole
  * page, which must find no violation of impact "serious" or "critical". Returns the minor
  * ones, for the log.
  */
-export async function checkOptionsPage(tb, name, { selector, axe: withAxe = true } = {}) {
+export async function checkOptionsPage(tb, name, { selector, axe: withAxe = true, schemes = ["light", "dark"] } = {}) {
   const minor = [];
   try {
-    for (const scheme of ["light", "dark"]) {
+    for (const scheme of schemes) {
       await setColorScheme(tb, scheme);
       await screenshotOptionsPage(tb, `${name}-${scheme}`, { selector });
       if (!withAxe) continue;
