@@ -211,7 +211,7 @@ export class Keyring {
     if (existing) await this.store.removeRecord(existing.id);
     const pub: PgpKeyPublic = { publicKey: exportPublicKey(key), fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds };
     const label = info.userIds[0] ?? info.fingerprint;
-    const id = await this.store.addRecord({ kind: "pgp-secret-key", label, public: { ...pub } });
+    const id = await this.store.addRecord({ kind: "pgp-secret-key", label, public: { ...pub }, secret: key.write() });
     return { id, kind: "pgp-secret-key", label, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
   }
 
