@@ -25,7 +25,8 @@ import type { FoundKey } from "../discovery/accept.js";
 
 export interface Learned {
   certificates: KeyringEntry[];
-  pgpKeys: KeyringEntry[];
+  /** OpenPGP keys new, changed or pending after this message (unchanged ones are not listed). */
+  pgpKeys: StoredEntry[];
 }
 
 export interface KeyringEntry {
