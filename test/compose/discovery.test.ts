@@ -4,6 +4,7 @@
 // Thunderbird's messenger API is a stand-in here; the keystore is the add-on's IndexedDB one.
 import "fake-indexeddb/auto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { storageArea } from "./storage-area.js";
 import { startKeyDirectory, type KeyDirectory } from "../servers/key-directory.mjs";
 import { nodeHttpGet, parseConnectTo } from "../../src/node/http-get.js";
 import { generatePgpKey } from "../../src/core/pgp/index.js";
@@ -12,22 +13,8 @@ import type { ComposeView } from "../../src/background/compose/types.js";
 
 type Details = messenger.compose.ComposeDetails;
 const details = new Map<number, Details>();
-function area() {
-  const data = new Map<string, unknown>();
-  return {
-    async get(k: string) {
-      return data.has(k) ? { [k]: data.get(k) } : {};
-    },
-    async set(items: Record<string, unknown>) {
-      for (const [k, v] of Object.entries(items)) data.set(k, v);
-    },
-    async remove(k: string) {
-      data.delete(k);
-    },
-  };
-}
 (globalThis as unknown as { messenger: unknown }).messenger = {
-  storage: { session: area(), local: area() },
+  storage: { session: storageArea(), local: storageArea() },
   i18n: { getMessage: (key: string) => key },
   runtime: { getURL: (p: string) => `moz-extension://test/${p}` },
   identities: { get: async () => ({ email: "alice@example.org" }), list: async () => [] },

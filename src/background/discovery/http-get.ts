@@ -8,6 +8,7 @@
  * certificate problem NSS's own message, e.g. "Peer’s Certificate issuer is not recognized."),
  * so the failure is matched to that report by URL.
  */
+import { concatBytes } from "../../core/bytes.js";
 import { SealbirdError } from "../../core/errors.js";
 import type { HttpGet, HttpRequest, HttpResponse } from "../../core/discovery/http.js";
 
@@ -88,13 +89,7 @@ async function readLimited(res: Response, max: number, url: string): Promise<Uin
     }
     parts.push(value);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export const fetchHttpGet: HttpGet = async (req: HttpRequest): Promise<HttpResponse> => {
