@@ -145,6 +145,16 @@ async function closePopupTabs() {
   await sb.closeExtensionTabs(s.tb);
 }
 
+test("before the user allows lookups nothing leaves Thunderbird: the recipient's line says lookups are not allowed", async () => {
+  await mail.openCompose(s.tb, { to: "dave@advanced.test", subject: "not yet", body: "x" });
+  const tabId = await cmp.composeTabId(s.tb);
+  const lines = await recipientLines(tabId, (l) => l["dave@advanced.test"]?.lookup === "failed");
+  assert.equal(lines["dave@advanced.test"].code, "lookup-not-allowed");
+  assert.deepEqual(await kd.web.requests(), []);
+  await closePopupTabs();
+  await mail.closeComposeWindows(s.tb);
+});
+
 test("options page: Allow key lookups, accepted in Thunderbird's prompt; WKD on and keyserver off by default", async () => {
   await openOptionsPage(s.tb, m);
   const before = await inOptionsPage(s.tb, `const sec = await until(() => region(args[0]), "discovery"); return norm(sec.innerText);`, [m("discoveryTitle")]);
