@@ -258,14 +258,6 @@ export class Keyring {
     return { secretKeys, publicKeys };
   }
 
-  async pgpKnownInfos(): Promise<Array<{ fingerprint: string; emails: string[] }>> {
-    const out = [];
-    for (const kind of ["pgp-public-key", "pgp-secret-key"]) {
-      for (const r of await this.store.listRecords(kind)) out.push({ fingerprint: String(r.public["fingerprint"]), emails: (r.public["emails"] as string[]) ?? [] });
-    }
-    return out;
-  }
-
   async pgpSecretFor(email: string): Promise<Uint8Array> {
     const addr = email.toLowerCase();
     for (const r of await this.store.listRecords("pgp-secret-key")) {
@@ -351,12 +343,11 @@ export class Keyring {
     const keep = (e: StoredEntry) => {
       if (e.outcome !== "unchanged" && e.outcome !== "own") learned.pgpKeys.push(e);
     };
-    // collectPgpKeys compares by fingerprint and e-mail only.
-    const known = (await this.pgpKnownInfos()) as PgpKeyInfo[];
     const sources = result.view && result.view !== result.top ? [result.top, result.view] : [result.top];
     for (const entity of sources) {
-      const found = await collectPgpKeys(entity, from, known, { signed: valid });
-      for (const k of [...found.new, ...found.changed, ...found.unchanged]) {
+      // Whether each key is new, the same or a change is decided where it is stored (storePgp).
+      const found = await collectPgpKeys(entity, from, [], { signed: valid });
+      for (const k of found.new) {
         const source: KeySource = k.source === "attachment" ? "attachment" : "autocrypt";
         // Autocrypt: the sender's own header states their current preference every time.
         const preferEncrypt = k.source === "autocrypt" ? (k.preferEncrypt ?? "nopreference") : undefined;
