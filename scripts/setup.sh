@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: real openssl/gpg/gpgsm for interop tests, Thunderbird + Xvfb + dovecot for
 # the end-to-end suite, zip/imagemagick for packing and screenshots.
-debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates
+  # src/core/crypto/aes-cfb.ts: RustCrypto AES built to WebAssembly (scripts/build-wasm.mjs)
+  rustc cargo libstd-rust-dev-wasm32 lld-14 librust-aes-dev
+  # npm run bench: peak memory of whole processes
+  time)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

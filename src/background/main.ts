@@ -11,6 +11,10 @@ import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
+import { useAesCfbWasm } from "../core/crypto/aes-cfb.js";
+
+// openpgp.js's AES-CFB runs in WebAssembly (src/core/crypto/aes-cfb.ts): compiled once, now.
+useAesCfbWasm(fetch(messenger.runtime.getURL("wasm/aes-cfb.wasm")).then((r) => r.arrayBuffer()));
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);

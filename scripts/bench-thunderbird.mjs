@@ -1,0 +1,252 @@
+// `npm run bench:thunderbird`: Sealbird next to Thunderbird's own crypto (RNP + NSS) in the real
+// Thunderbird, on the same messages, in the same run. A benchmark, never a test: it prints.
+//
+// Two Thunderbirds run side by side and are measured in turn (ABAB…, the order swapped every
+// round, so load on the shared machine hits both alike):
+//   sealbird  — the Sealbird XPI with the keys in its keystore; Thunderbird's stores have none
+//               (the user's case: Thunderbird's own doomed attempt is part of what they wait for)
+//   built-in  — no add-on; the same keys in Thunderbird's NSS (PKCS#12 + trusted root) and RNP
+// once with Debian's prefs (javascript.options.baselinejit=false: every script interpreted) and
+// once with the JIT on (as in Mozilla's own builds).
+//
+// Each row: display request → decrypted body in the pane (the token at its start found in the
+// DOM, then two animation frames for layout and paint), median of --runs (default 3); peak
+// growth of the process tree's PSS (sum over Thunderbird's processes) during the display.
+// Every run shows a fresh copy of the message, so no result cache is measured.
+//
+//   node scripts/bench-thunderbird.mjs [--runs N] [--only pgp|smime-enc|smime-signed-enc]
+//        [--sizes 100k,10m] [--jit off|on|both] [--profile DIR]   (Gecko profiles of one run)
+
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import { startSession } from "../test/e2e/lib/session.mjs";
+import * as mail from "../test/e2e/lib/mail.mjs";
+import * as sb from "../test/e2e/lib/sealbird.mjs";
+import { importSmimeIdentity, importPgpSecretKey } from "../test/e2e/lib/builtin-crypto.mjs";
+import { TestKeys, textEntity } from "../test/e2e/fixtures/messages.mjs";
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const RUNS = Number(opt("runs", "3"));
+const SIZES = opt("sizes", "100k,10m")
+  .split(",")
+  .map((s) => ({ label: s.toUpperCase().replace("K", " KB").replace("M", " MB"), bytes: parseInt(s, 10) * (/m$/i.test(s) ? 1 << 20 : 1024) }));
+const KINDS = (opt("only", "pgp,smime-enc,smime-signed-enc")).split(",");
+const JIT = { off: [false], on: [true], both: [false, true] }[opt("jit", "both")];
+const PROFILE_DIR = opt("profile", "");
+const PASSPHRASE = "bench passphrase for sealbird";
+
+/** A text/plain entity of about `bytes` bytes: a token first, then incompressible base64 lines. */
+function body(token, bytes) {
+  const lines = randomBytes(Math.ceil((bytes * 3) / 4)).toString("base64").match(/.{1,76}/g) ?? [];
+  return textEntity(`${token}\n${lines.join("\n")}`);
+}
+
+function message(keys, kind, token, bytes) {
+  const subject = `bench ${kind} ${token}`;
+  if (kind === "pgp") return keys.pgpEncrypted({ subject, sign: false, extraGpg: ["--compress-algo", "none"], inner: body(token, bytes) });
+  if (kind === "smime-enc") return keys.smimeEncrypted({ subject, inner: body(token, bytes) });
+  return keys.smimeEncrypted({ subject, inner: keys.smimeSignedEntity(body(token, bytes)) });
+}
+
+// ---- memory: PSS of every Thunderbird process (not Xvfb) in the launcher's process group
+
+function treePids(tb) {
+  const pgid = tb.child.pid;
+  const pids = [];
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const fields = stat.slice(close + 2).split(" ");
+      if (Number(fields[2]) === pgid && !/^(Xvfb|xvfb-run|sh|bash|xauth)$/.test(comm)) pids.push(Number(d));
+    } catch {
+      // the process is gone
+    }
+  }
+  return pids;
+}
+
+function pssMiB(pids) {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // the process is gone
+    }
+  }
+  return kb / 1024;
+}
+
+function sampleMemory(tb) {
+  const base = pssMiB(treePids(tb));
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, pssMiB(treePids(tb)))), 100);
+  return () => {
+    clearInterval(timer);
+    peak = Math.max(peak, pssMiB(treePids(tb)));
+    return { base, growth: peak - base };
+  };
+}
+
+// ---- one display, timed inside Thunderbird (no Marionette round trips in the measurement)
+
+const SHOW_AND_WAIT = `
+  const [uri, token, ownView, timeoutMs] = arguments;
+  const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+  const { MailUtils } = ChromeUtils.importESModule("resource:///modules/MailUtils.sys.mjs");
+  const win = Services.wm.getMostRecentWindow("mail:3pane");
+  const tabmail = win.document.getElementById("tabmail");
+  const old = tabmail.currentAboutMessage?.getMessagePaneBrowser()?.contentDocument;
+  old?.documentElement?.setAttribute("data-bench-stale", "1");
+  const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
+  tabmail.switchToTab(0);
+  const t0 = performance.now();
+  MailUtils.displayMessageInFolderTab(hdr);
+  // The token stands at the start of the decrypted body: look at the first text nodes only
+  // (reading a 10 MB body's whole text on every poll would cost more than the check).
+  const found = () => {
+    const am = tabmail.currentAboutMessage;
+    const doc = am?.getMessagePaneBrowser()?.contentDocument;
+    if (!doc || !doc.body || doc.documentElement.hasAttribute("data-bench-stale")) return false;
+    const root = ownView ? doc.getElementById("sealbird-view") : doc.body;
+    if (!root) return false;
+    const walk = doc.createTreeWalker(root, 4 /* SHOW_TEXT */);
+    for (let i = 0, n; i < 40 && (n = walk.nextNode()); i++) if (n.data.includes(token)) return doc;
+    return false;
+  };
+  let doc;
+  while (!(doc = found())) {
+    if (performance.now() - t0 > timeoutMs) throw new Error("timed out waiting for " + token);
+    await new Promise((r) => win.setTimeout(r, 15));
+  }
+  const view = doc.defaultView;
+  await new Promise((r) => view.requestAnimationFrame(() => view.requestAnimationFrame(r)));
+  return Math.round(performance.now() - t0);`;
+
+async function settle(tb) {
+  // Collect garbage in every process and let Thunderbird go idle, so one run's leftovers do
+  // not land in the next one's memory or time.
+  await tb.marionette.run(`Services.obs.notifyObservers(null, "memory-pressure", "heap-minimize"); Cu.forceGC(); Cu.forceCC();`);
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
+async function showTimed(side, eml, token) {
+  const { tb } = side.s;
+  const msg = await mail.importEml(tb, eml);
+  await settle(tb);
+  const stop = sampleMemory(tb);
+  const ms = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name === "sealbird", 300_000]);
+  const mem = stop();
+  return { ms, growth: mem.growth, base: mem.base };
+}
+
+async function geckoProfile(side, eml, token, file) {
+  const { tb } = side.s;
+  const msg = await mail.importEml(tb, eml);
+  await settle(tb);
+  await tb.marionette.run(`Services.profiler.StartProfiler(1 << 24, 1, ["js", "stackwalk", "cpu", "processcpu"], ["GeckoMain", "DOM Worker", "StyleThread"]);`);
+  const ms = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name === "sealbird", 300_000]);
+  const profile = await tb.marionette.run(`const p = await Services.profiler.getProfileDataAsync(); Services.profiler.StopProfiler(); return JSON.stringify(p);`);
+  fs.writeFileSync(file, profile);
+  return ms;
+}
+
+async function startSide(name, keys, jit, xpi) {
+  const prefs = jit ? { "javascript.options.baselinejit": true } : {};
+  const addons = name === "sealbird" ? [{ id: sb.SEALBIRD_ID, xpi }] : [];
+  const s = await startSession({ name: `bench-${name}-${jit ? "jit" : "nojit"}`, addons, prefs });
+  await s.tb.marionette.setTimeouts({ script: 400_000 });
+  if (name === "sealbird") {
+    await mail.waitForAddon(s.tb, sb.SEALBIRD_ID);
+    await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
+    await sb.closeExtensionTabs(s.tb);
+  } else {
+    await importSmimeIdentity(s.tb, { p12: keys.aliceP12, password: keys.p12Password, rootPem: keys.rootPem });
+    await importPgpSecretKey(s.tb, { armored: keys.aliceSecret, publicKeys: [keys.bobPublic] });
+  }
+  return { name, s };
+}
+
+const median = (xs) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+
+const rows = [];
+const keys = new TestKeys();
+const xpi = sb.buildSealbirdXpi();
+console.log(`Sealbird vs Thunderbird built-in — ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${RUNS} runs per cell`);
+try {
+  for (const jit of JIT) {
+    const sides = [await startSide("sealbird", keys, jit, xpi), await startSide("built-in", keys, jit, xpi)];
+    try {
+      // Warm both (first display after start-up loads modules, the add-on compiles its code).
+      for (const side of sides) await showTimed(side, message(keys, "smime-enc", "BENCH-WARM-S", 4096), "BENCH-WARM-S");
+      for (const side of sides) await showTimed(side, message(keys, "pgp", "BENCH-WARM-P", 4096), "BENCH-WARM-P");
+      for (const kind of KINDS) {
+        for (const size of SIZES) {
+          const got = { sealbird: [], "built-in": [] };
+          for (let r = 0; r < RUNS; r++) {
+            const order = r % 2 ? [...sides].reverse() : sides;
+            for (const side of order) {
+              const token = `BENCH-${kind}-${size.bytes}-${side.name}-${r}-${Date.now()}`;
+              got[side.name].push(await showTimed(side, message(keys, kind, token, size.bytes), token));
+            }
+          }
+          const sbMs = median(got.sealbird.map((x) => x.ms));
+          const tbMs = median(got["built-in"].map((x) => x.ms));
+          const row = {
+            jit: jit ? "on" : "off",
+            kind,
+            size: size.label,
+            sealbirdMs: sbMs,
+            builtinMs: tbMs,
+            ratio: sbMs / tbMs,
+            sealbirdGrowthMiB: median(got.sealbird.map((x) => x.growth)),
+            builtinGrowthMiB: median(got["built-in"].map((x) => x.growth)),
+            sealbirdAll: got.sealbird.map((x) => x.ms),
+            builtinAll: got["built-in"].map((x) => x.ms),
+          };
+          rows.push(row);
+          console.log(
+            `  JIT ${row.jit.padEnd(3)} ${kind.padEnd(17)} ${size.label.padEnd(7)} Sealbird ${String(sbMs).padStart(6)} ms [${row.sealbirdAll.join(", ")}]  built-in ${String(tbMs).padStart(6)} ms [${row.builtinAll.join(", ")}]  ratio ${row.ratio.toFixed(2)}  PSS growth ${row.sealbirdGrowthMiB.toFixed(0)} / ${row.builtinGrowthMiB.toFixed(0)} MiB`,
+          );
+        }
+      }
+      if (PROFILE_DIR) {
+        fs.mkdirSync(PROFILE_DIR, { recursive: true });
+        for (const kind of KINDS) {
+          const size = SIZES[SIZES.length - 1];
+          for (const side of sides) {
+            const token = `BENCH-PROFILE-${kind}-${side.name}-${Date.now()}`;
+            const file = path.join(PROFILE_DIR, `${side.name}-${kind}-${size.bytes}-jit-${jit ? "on" : "off"}.json`);
+            const ms = await geckoProfile(side, message(keys, kind, token, size.bytes), token, file);
+            console.log(`  profile ${file} (${ms} ms)`);
+          }
+        }
+      }
+    } finally {
+      for (const side of sides) await side.s.stop();
+    }
+  }
+} finally {
+  keys.dispose();
+}
+
+console.log("\nJIT  message            size     Sealbird ms  built-in ms  ratio  PSS growth MiB (Sealbird / built-in)");
+for (const r of rows) {
+  console.log(
+    `${r.jit.padEnd(4)} ${r.kind.padEnd(18)} ${r.size.padEnd(7)} ${String(r.sealbirdMs).padStart(11)} ${String(r.builtinMs).padStart(12)} ${r.ratio.toFixed(2).padStart(6)}  ${r.sealbirdGrowthMiB.toFixed(0).padStart(6)} / ${r.builtinGrowthMiB.toFixed(0)}`,
+  );
+}
+if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));
