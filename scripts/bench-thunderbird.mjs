@@ -16,6 +16,13 @@
 //
 //   node scripts/bench-thunderbird.mjs [--runs N] [--only pgp|smime-enc|smime-signed-enc]
 //        [--sizes 100k,10m] [--jit off|on|both] [--profile DIR]   (Gecko profiles of one run)
+//        [--send-only] [--no-send] [--baseline-xpi OLD.xpi]
+//
+// --baseline-xpi: a third Thunderbird with another Sealbird build (e.g. main before a change),
+// measured in the same rounds, so before/after compare under the same load.
+//
+// Sending: a 10 MB attachment S/MIME signed+encrypted to bob, from "Send" until the SMTP sink
+// has the message; Sealbird's share is that minus the same send without encryption (median).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -24,7 +31,8 @@ import { randomBytes } from "node:crypto";
 import { startSession } from "../test/e2e/lib/session.mjs";
 import * as mail from "../test/e2e/lib/mail.mjs";
 import * as sb from "../test/e2e/lib/sealbird.mjs";
-import { importSmimeIdentity, importPgpSecretKey } from "../test/e2e/lib/builtin-crypto.mjs";
+import { importSmimeIdentity, importPgpSecretKey, useBuiltinSmimeForSending } from "../test/e2e/lib/builtin-crypto.mjs";
+import * as cmp from "../test/e2e/lib/compose.mjs";
 import { TestKeys, textEntity } from "../test/e2e/fixtures/messages.mjs";
 
 const argv = process.argv.slice(2);
@@ -39,6 +47,9 @@ const SIZES = opt("sizes", "100k,10m")
 const KINDS = (opt("only", "pgp,smime-enc,smime-signed-enc")).split(",");
 const JIT = { off: [false], on: [true], both: [false, true] }[opt("jit", "both")];
 const PROFILE_DIR = opt("profile", "");
+const SEND = !argv.includes("--no-send");
+const DISPLAY = !argv.includes("--send-only");
+const BASELINE_XPI = opt("baseline-xpi", "");
 const PASSPHRASE = "bench passphrase for sealbird";
 
 /** A text/plain entity of about `bytes` bytes: a token first, then incompressible base64 lines. */
@@ -169,10 +180,10 @@ async function showTimed(side, eml, token) {
   const msg = await mail.importEml(tb, eml);
   await settle(tb);
   const stop = sampleMemory(tb);
-  const { ms, loadedMs, foundMs } = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name === "sealbird", 300_000]);
+  const { ms, loadedMs, foundMs } = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name !== "built-in", 300_000]);
   const mem = stop();
   if (process.env.BENCH_TIMELINE) console.log(`    ${side.name}: pane loaded ${loadedMs} ms, body found ${foundMs} ms, painted ${ms} ms`);
-  const share = side.name === "sealbird" ? await sealbirdShare(tb) : undefined;
+  const share = side.name !== "built-in" ? await sealbirdShare(tb) : undefined;
   return { ms, growth: mem.growth, base: mem.base, share };
 }
 
@@ -181,24 +192,68 @@ async function geckoProfile(side, eml, token, file) {
   const msg = await mail.importEml(tb, eml);
   await settle(tb);
   await tb.marionette.run(`Services.profiler.StartProfiler(1 << 24, 1, ["js", "stackwalk", "cpu", "processcpu"], ["GeckoMain", "DOM Worker", "StyleThread"]);`);
-  const { ms } = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name === "sealbird", 300_000]);
+  const { ms } = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name !== "built-in", 300_000]);
   const profile = await tb.marionette.run(`const p = await Services.profiler.getProfileDataAsync(); Services.profiler.StopProfiler(); return JSON.stringify(p);`);
   fs.writeFileSync(file, profile);
   return ms;
 }
 
+/** One send of a 10 MB attachment to bob; Sealbird's toggles set when `sealbird` is given. */
+async function sendTimed(side, attachment, sealbird) {
+  const { tb, smtp } = side.s;
+  smtp.reset();
+  await mail.openCompose(tb, { to: "bob@example.org", subject: `bench send ${Date.now()}`, body: "Numbers attached." });
+  if (sealbird) await sb.extensionCallOk(tb, { type: "compose:set", tabId: await cmp.composeTabId(tb), ...sealbird });
+  await cmp.attachFile(tb, { name: "data.bin", bytes: attachment });
+  await settle(tb);
+  const t0 = performance.now();
+  const r = await cmp.trySend(tb, { timeoutMs: 300_000 });
+  if (!r.sent) throw new Error(`send failed: ${JSON.stringify(r)}`);
+  await smtp.waitForMessages(1, 300_000);
+  return Math.round(performance.now() - t0);
+}
+
+async function benchSend(sides, jit) {
+  const attachment = randomBytes(10 << 20);
+  const [sealbird, builtin] = sides; // not the baseline build
+  const got = { sealbird: [], plain: [], builtin: [] };
+  for (let r = 0; r < RUNS; r++) {
+    got.builtin.push(await sendTimed(builtin, attachment));
+    got.sealbird.push(await sendTimed(sealbird, attachment, { sign: true, encrypt: true, technology: "smime" }));
+    got.plain.push(await sendTimed(sealbird, attachment, { sign: false, encrypt: false }));
+  }
+  const row = {
+    jit: jit ? "on" : "off",
+    kind: "send smime-signed-enc",
+    size: "10 MB",
+    sealbirdMs: median(got.sealbird),
+    builtinMs: median(got.builtin),
+    ratio: median(got.sealbird) / median(got.builtin),
+    sealbirdShareMs: median(got.sealbird) - median(got.plain),
+    sealbirdGrowthMiB: NaN,
+    builtinGrowthMiB: NaN,
+    sealbirdAll: got.sealbird,
+    builtinAll: got.builtin,
+    plainAll: got.plain,
+  };
+  console.log(`  JIT ${row.jit.padEnd(3)} send 10 MB S/MIME sign+encrypt: Sealbird ${row.sealbirdMs} ms [${got.sealbird.join(", ")}] (unencrypted ${median(got.plain)} ms [${got.plain.join(", ")}])  built-in ${row.builtinMs} ms [${got.builtin.join(", ")}]  ratio ${row.ratio.toFixed(2)}  Sealbird's share ${row.sealbirdShareMs} ms`);
+  return row;
+}
+
 async function startSide(name, keys, jit, xpi) {
   const prefs = jit ? { "javascript.options.baselinejit": true } : {};
-  const addons = name === "sealbird" ? [{ id: sb.SEALBIRD_ID, xpi }] : [];
+  const addons = name === "built-in" ? [] : [{ id: sb.SEALBIRD_ID, xpi }];
   const s = await startSession({ name: `bench-${name}-${jit ? "jit" : "nojit"}`, addons, prefs });
   await s.tb.marionette.setTimeouts({ script: 400_000 });
-  if (name === "sealbird") {
+  if (name !== "built-in") {
     await mail.waitForAddon(s.tb, sb.SEALBIRD_ID);
-    await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
+    const bob = { bytes: new Uint8Array(fs.readFileSync(keys.file("bob.pem"))), as: "correspondent" };
+    await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: [...keys.keyFiles(), bob] });
     await sb.closeExtensionTabs(s.tb);
   } else {
     await importSmimeIdentity(s.tb, { p12: keys.aliceP12, password: keys.p12Password, rootPem: keys.rootPem });
     await importPgpSecretKey(s.tb, { armored: keys.aliceSecret, publicKeys: [keys.bobPublic] });
+    await useBuiltinSmimeForSending(s.tb, { email: "alice@example.org", recipientPems: [fs.readFileSync(keys.file("bob.pem"))] });
   }
   return { name, s };
 }
@@ -215,13 +270,22 @@ console.log(`Sealbird vs Thunderbird built-in — ${os.cpus().length} cores, loa
 try {
   for (const jit of JIT) {
     const sides = [await startSide("sealbird", keys, jit, xpi), await startSide("built-in", keys, jit, xpi)];
+    if (BASELINE_XPI) sides.push(await startSide("baseline", keys, jit, BASELINE_XPI));
     try {
       // Warm both (first display after start-up loads modules, the add-on compiles its code).
       for (const side of sides) await showTimed(side, message(keys, "smime-enc", "BENCH-WARM-S", 4096), "BENCH-WARM-S");
       for (const side of sides) await showTimed(side, message(keys, "pgp", "BENCH-WARM-P", 4096), "BENCH-WARM-P");
-      for (const kind of KINDS) {
+      if (SEND) {
+        try {
+          rows.push(await benchSend(sides, jit));
+        } catch (e) {
+          console.log(`  JIT ${jit ? "on" : "off"} send: not measured (${e.message.split("\n")[0]})`);
+          for (const side of sides) await mail.closeComposeWindows(side.s.tb).catch(() => undefined);
+        }
+      }
+      for (const kind of DISPLAY ? KINDS : []) {
         for (const size of SIZES) {
-          const got = { sealbird: [], "built-in": [] };
+          const got = { sealbird: [], "built-in": [], baseline: [] };
           for (let r = 0; r < RUNS; r++) {
             const order = r % 2 ? [...sides].reverse() : sides;
             for (const side of order) {
@@ -243,18 +307,20 @@ try {
             sealbirdAll: got.sealbird.map((x) => x.ms),
             sealbirdShareMs: median(got.sealbird.map((x) => x.share)),
             builtinAll: got["built-in"].map((x) => x.ms),
+            ...(BASELINE_XPI ? { baselineMs: median(got.baseline.map((x) => x.ms)), baselineAll: got.baseline.map((x) => x.ms), baselineGrowthMiB: median(got.baseline.map((x) => x.growth)), baselineShareMs: median(got.baseline.map((x) => x.share)) } : {}),
           };
           rows.push(row);
           console.log(
-            `  JIT ${row.jit.padEnd(3)} ${kind.padEnd(17)} ${size.label.padEnd(7)} Sealbird ${String(sbMs).padStart(6)} ms [${row.sealbirdAll.join(", ")}]  built-in ${String(tbMs).padStart(6)} ms [${row.builtinAll.join(", ")}]  ratio ${row.ratio.toFixed(2)}  (Sealbird's background ${row.sealbirdShareMs} ms)  PSS growth ${row.sealbirdGrowthMiB.toFixed(0)} / ${row.builtinGrowthMiB.toFixed(0)} MiB`,
+            `  JIT ${row.jit.padEnd(3)} ${kind.padEnd(17)} ${size.label.padEnd(7)} Sealbird ${String(sbMs).padStart(6)} ms [${row.sealbirdAll.join(", ")}]  built-in ${String(tbMs).padStart(6)} ms [${row.builtinAll.join(", ")}]  ratio ${row.ratio.toFixed(2)}  (Sealbird's background ${row.sealbirdShareMs} ms)  PSS growth ${row.sealbirdGrowthMiB.toFixed(0)} / ${row.builtinGrowthMiB.toFixed(0)} MiB` +
+              (BASELINE_XPI ? `  | baseline ${row.baselineMs} ms [${row.baselineAll.join(", ")}] ratio ${(row.baselineMs / tbMs).toFixed(2)} background ${row.baselineShareMs} ms PSS ${row.baselineGrowthMiB.toFixed(0)} MiB` : ""),
           );
         }
       }
-      if (PROFILE_DIR) {
+      if (PROFILE_DIR && DISPLAY) {
         fs.mkdirSync(PROFILE_DIR, { recursive: true });
         for (const kind of KINDS) {
           const size = SIZES[SIZES.length - 1];
-          for (const side of sides) {
+          for (const side of sides.slice(0, 2)) {
             const token = `BENCH-PROFILE-${kind}-${side.name}-${Date.now()}`;
             const file = path.join(PROFILE_DIR, `${side.name}-${kind}-${size.bytes}-jit-${jit ? "on" : "off"}.json`);
             const ms = await geckoProfile(side, message(keys, kind, token, size.bytes), token, file);
@@ -273,7 +339,7 @@ try {
 console.log("\nJIT  message            size     Sealbird ms  built-in ms  ratio  background ms  PSS growth MiB (Sealbird / built-in)");
 for (const r of rows) {
   console.log(
-    `${r.jit.padEnd(4)} ${r.kind.padEnd(18)} ${r.size.padEnd(7)} ${String(r.sealbirdMs).padStart(11)} ${String(r.builtinMs).padStart(12)} ${r.ratio.toFixed(2).padStart(6)}  ${String(r.sealbirdShareMs).padStart(13)}  ${r.sealbirdGrowthMiB.toFixed(0).padStart(6)} / ${r.builtinGrowthMiB.toFixed(0)}`,
+    `${r.jit.padEnd(4)} ${r.kind.padEnd(18)} ${r.size.padEnd(7)} ${String(r.sealbirdMs).padStart(11)} ${String(r.builtinMs).padStart(12)} ${r.ratio.toFixed(2).padStart(6)}  ${String(r.sealbirdShareMs).padStart(13)}  ${Number.isNaN(r.sealbirdGrowthMiB) ? "     -" : `${r.sealbirdGrowthMiB.toFixed(0).padStart(6)} / ${r.builtinGrowthMiB.toFixed(0)}`}`,
   );
 }
 if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));

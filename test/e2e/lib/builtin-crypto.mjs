@@ -76,3 +76,28 @@ export async function importPgpSecretKey(tb, { armored, publicKeys = [] }) {
     [String(armored), publicKeys.map(String)],
   );
 }
+
+/**
+ * Thunderbird's own S/MIME for sending from the default identity: its certificate (imported
+ * with importSmimeIdentity) for signing and encryption, sign and encrypt by default, and the
+ * recipients' certificates in NSS.
+ */
+export async function useBuiltinSmimeForSending(tb, { email, recipientPems }) {
+  return tb.marionette.run(
+    `const [email, pems] = arguments;
+     const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+     const certdb = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
+     for (const pem of pems) certdb.addCertFromBase64(pem.replace(/-----[^-]+-----/g, "").replace(/\\s+/g, ""), ",,");
+     const mine = certdb.getCerts().find((c) => c.emailAddress === email && c.commonName !== "");
+     if (!mine) throw new Error("no certificate for " + email + " in NSS");
+     const id = MailServices.accounts.allIdentities.find((i) => i.email === email);
+     id.setUnicharAttribute("signing_cert_name", mine.dbKey);
+     id.setCharAttribute("signing_cert_dbkey", mine.dbKey);
+     id.setCharAttribute("encryption_cert_dbkey", mine.dbKey);
+     id.setUnicharAttribute("encryption_cert_name", mine.dbKey);
+     id.setBoolAttribute("sign_mail", true);
+     id.setIntAttribute("encryptionpolicy", 2);
+     return mine.dbKey;`,
+    [email, recipientPems.map(String)],
+  );
+}
