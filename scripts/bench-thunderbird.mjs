@@ -205,7 +205,7 @@ async function sendTimed(side, attachment, sealbird) {
   await mail.openCompose(tb, { to: "bob@example.org", subject: `bench send ${Date.now()}`, body: "Numbers attached." });
   if (sealbird) await sb.extensionCallOk(tb, { type: "compose:set", tabId: await cmp.composeTabId(tb), ...sealbird });
   await cmp.attachFile(tb, { name: "data.bin", bytes: attachment });
-  await settle(tb);
+  await new Promise((r) => setTimeout(r, 1500));
   const t0 = performance.now();
   const r = await cmp.trySend(tb, { timeoutMs: 300_000 });
   if (!r.sent) throw new Error(`send failed: ${JSON.stringify(r)}`);
