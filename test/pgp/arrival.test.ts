@@ -203,6 +203,30 @@ describe.skipIf(!hasGpg)("inline PGP damaged in transit", () => {
     expect(r.view!.contentType.subtype).toBe("plain");
   });
 
+  const alternative = (plain: string, html: string) =>
+    raw(
+      head('Content-Type: multipart/alternative; boundary="alt"\r\n') +
+        `\r\n--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp(plain)}\r\n` +
+        `--alt\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp(html)}\r\n--alt--\r\n`,
+    );
+
+  it("Outlook's multipart/alternative: the same block as text (with NBSP) and as HTML → decrypted", async () => {
+    const r = await inspect(alternative(withNbsp(a, NBSP_UTF8), outlookHtml(a, "p")));
+    expect(r.status.encryption.state).toBe("decrypted");
+    expect(shownText(r)).toContain(SECRET);
+    expect(r.status.repairs.map((x) => x.code)).toEqual(["armor-whitespace"]);
+  });
+
+  it.each([
+    ["two different blocks", () => alternative(crlf(a), outlookHtml(armored("another message\n"), "div"))],
+    ["an HTML alternative with a greeting", () => alternative(crlf(a), outlookHtml(a, "div").replace("<div class=\"WordSection1\">", '<div class="WordSection1"><p>Hi Bob,</p>'))],
+  ])("multipart/alternative with %s → not decrypted, listed", async (_what, make) => {
+    const r = await inspect(make());
+    expect(r.status.encryption.state).toBe("none");
+    expect(r.layers).toEqual([]);
+    expect(r.status.nested).toContainEqual(expect.objectContaining({ kind: "encrypted", protocol: "openpgp" }));
+  });
+
   it("an undamaged block is read without a repair note", async () => {
     const r = await inspect(textMessage(crlf(a)));
     expect(r.status.encryption.state).toBe("decrypted");

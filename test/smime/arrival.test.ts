@@ -58,6 +58,12 @@ describe("bare content inside CMS is shown as text/plain, like Thunderbird", () 
     expect(shown(r)).toMatchObject({ type: "text/plain", text: "Signed without a MIME header.\r\n" });
   });
 
+  it("multipart/signed over bare text (detached, no -text) → valid, text/plain", async () => {
+    const r = await inspect(ossl(["-sign", "-signer", pki.alice.certPath, "-inkey", pki.alice.keyPath, "-certfile", pki.intermediate.certPath], "Detached over bare text.\n"));
+    expect(r.status.signature).toMatchObject({ state: "valid", reasons: [] });
+    expect(shown(r)).toMatchObject({ type: "text/plain", text: "Detached over bare text.\r\n" });
+  });
+
   it("sign-then-encrypt of bare text → decrypted, valid, text/plain", async () => {
     const signed = ossl(["-sign", "-nodetach", "-signer", pki.alice.certPath, "-inkey", pki.alice.keyPath, "-certfile", pki.intermediate.certPath], "Both layers, bare.\n");
     const inner = Buffer.from(signed).toString("latin1").replace(/^[^]*?(?=MIME-Version)/, "");

@@ -12,6 +12,8 @@
  *    only; nothing decrypted, no `inner`, no credited status (see ./inline.ts).
  *  - multipart/mixed in exactly the shape Exchange rewrites PGP/MIME into (./exchange.ts)
  *    → encrypted, opened as the PGP/MIME message it was, with a repair note.
+ *  - multipart/alternative whose every alternative is the same one armored message (Outlook)
+ *    → encrypted (inline).
  */
 import { createMessage, readSignature, type LiteralDataPacket, type SignaturePacket } from "openpgp";
 import { fromBinaryString } from "../bytes.js";
@@ -115,12 +117,35 @@ function readInline(e: MimeEntity): InlineBody | null {
   return { shape, repairs };
 }
 
+/**
+ * Outlook sends inline PGP as multipart/alternative: the armored block as text/plain and again
+ * as HTML. It is one layer when every alternative is exactly one armored message and all of
+ * them are the same block; the text/plain one (else the first) is read.
+ */
+function alternativeInline(entity: MimeEntity): InlineBody | null {
+  const alternatives = entity.children;
+  if (alternatives.length === 0 || alternatives.length > 4) return null;
+  let chosen: InlineBody | null = null;
+  let armor: string | undefined;
+  for (const a of alternatives) {
+    const t = mimeType(a);
+    if (t !== "text/plain" && t !== "text/html") return null;
+    const inline = readInline(a);
+    if (inline?.shape.kind !== "message") return null;
+    if (armor !== undefined && inline.shape.armored !== armor) return null;
+    armor = inline.shape.armored;
+    if (!chosen || t === "text/plain") chosen = inline;
+  }
+  return chosen;
+}
+
 /** The Exchange / Outlook.com rewrite of a PGP/MIME message is only a layer in its exact shape. */
 export function detectPgp(entity: MimeEntity): LayerKind | null {
   const t = mimeType(entity);
   if (t === "multipart/encrypted" && protocolParam(entity) === "application/pgp-encrypted") return "encrypted";
   if (t === "multipart/signed" && protocolParam(entity) === "application/pgp-signature") return "signed";
   if (t === "multipart/mixed") return exchangeParts(entity) ? "encrypted" : null;
+  if (t === "multipart/alternative") return alternativeInline(entity) ? "encrypted" : null;
   const inline = readInline(entity);
   if (!inline) return null;
   const { shape } = inline;
@@ -168,7 +193,8 @@ export async function openPgp(entity: MimeEntity, ctx: PgpContext, opts: PgpOpen
       return { ...r, repairs: [EXCHANGE_REPAIR] };
     }
   }
-  const inline = readInline(entity);
+  const alternative = t === "multipart/alternative" ? alternativeInline(entity) : null;
+  const inline = alternative ?? readInline(entity);
   if (!inline) return { protocol: "openpgp", kind: "signed", signature: brokenSignature(new SealbirdError("usage", "Not an OpenPGP entity.")) };
   const { shape, repairs } = inline;
   if (shape.kind === "partial") {
@@ -177,7 +203,7 @@ export async function openPgp(entity: MimeEntity, ctx: PgpContext, opts: PgpOpen
     if (shape.signed) nested.push({ path: entity.path, protocol: "openpgp", kind: "signed", where: "part", note: NOTE_SIGNED });
     return { protocol: "openpgp", kind: shape.encrypted ? "encrypted" : "signed", nested, format: "inline" };
   }
-  const charset = (entity.contentType.params["charset"] ?? "").toLowerCase();
+  const charset = ((alternative ? entity.children.find((c) => c.contentType.subtype === "plain") : entity) ?? entity).contentType.params["charset"]?.toLowerCase() ?? "";
   const r = shape.kind === "cleartext" ? await openCleartext(shape.text, charset, loaded, opts) : await openInlineMessage(shape.armored, charset, loaded, opts);
   return repairs.length ? { ...r, repairs } : r;
 }
