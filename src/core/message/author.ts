@@ -25,18 +25,22 @@ function fieldValues(headers: readonly HeaderField[], name: string): string[] {
   return headers.filter((h) => h.name.toLowerCase() === name).map((h) => decodeRawHeaderText(h.value));
 }
 
-/**
- * Something shaped like an address, in a display name. NFKC first, so a fullwidth "＠" or other
- * compatibility forms count as what a reader sees.
- */
-const ADDRESS_LIKE = /[^\s"'<>()[\]{},;:@\\]+@[^\s"'<>()[\]{},;:@\\]+/gu;
+/** What separates words in a display name; an address-like word has an "@" inside it. */
+const SEPARATORS = /[\s"'<>()[\]{},;:\\]+/u;
 
+/**
+ * An e-mail address the display name shows that is not the mailbox's own. NFKC first, so a
+ * fullwidth "＠" or other compatibility forms count as what a reader sees. Split into words
+ * rather than matched with a pattern: names are attacker-controlled and may be long.
+ */
 function otherAddressInName(mb: Mailbox): string | undefined {
   if (!mb.name) return undefined;
   const own = mb.address.toLowerCase();
-  for (const m of mb.name.normalize("NFKC").matchAll(ADDRESS_LIKE)) {
-    const shown = m[0].replace(/[.\u2024\uFE52]+$/u, "").toLowerCase();
-    if (shown !== own) return m[0];
+  for (const word of mb.name.normalize("NFKC").split(SEPARATORS)) {
+    const at = word.indexOf("@");
+    if (at <= 0 || at === word.length - 1) continue;
+    const shown = word.replace(/\.+$/u, "").toLowerCase();
+    if (shown !== own) return word;
   }
   return undefined;
 }

@@ -98,13 +98,14 @@ function readInline(e: MimeEntity): InlineBody | null {
   }
   // The shape is judged with damaged armor lines counted as armor lines: non-breaking spaces
   // as spaces, and the spaces a transport adds around a line ignored.
-  const probe = text.replace(NBSP, " ").replace(/^[ \t]+|[ \t]+$/gm, "");
-  const shape = inlineShape(probe);
+  const lines = text.split(/\r\n|\n|\r/);
+  const probeLines = lines.map((l) => l.replace(NBSP, " ").trim());
+  const shape = inlineShape(probeLines.join("\n"));
   if (!shape) return null;
   if (shape.kind !== "partial" && mimeType(e) === "text/html") repairs.push(REPAIR_HTML);
   if (shape.kind === "message") {
     const armored = repairArmor(shape.armored);
-    const damaged = probe.trim() !== text.trim() || armored !== shape.armored.split(/\r\n|\n|\r/).join("\r\n");
+    const damaged = probeLines.some((l, i) => l !== lines[i]) || armored !== shape.armored.split(/\r\n|\n|\r/).join("\r\n");
     if (damaged) repairs.push(REPAIR_WHITESPACE);
     return { shape: { kind: "message", armored }, repairs };
   }

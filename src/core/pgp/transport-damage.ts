@@ -14,10 +14,12 @@
  * Both work on byte-preserving binary strings (one char per byte), like the rest of the engine.
  */
 
-const DROP = /<!--[\s\S]*?-->|<(head|style|script|title|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+/** Elements whose content is not shown: dropped with what they hold. */
+const HIDDEN = new Set(["head", "style", "script", "title", "template"]);
 /** Elements that show something other than text: their presence makes the body not only text. */
-const NON_TEXT = /<(img|image|object|embed|iframe|frame|video|audio|svg|canvas|input|button|select|textarea|form|math|picture|source|meter|progress)\b/i;
-const LINE_BREAK = /<br\b[^>]*>|<\/?(div|p|tr|li|h[1-6]|blockquote|pre|table|thead|tbody|ul|ol|dl|dt|dd|section|article|header|footer|center|hr)\b[^>]*>/gi;
+const NON_TEXT = new Set(["img", "image", "object", "embed", "iframe", "frame", "video", "audio", "svg", "canvas", "input", "button", "select", "textarea", "form", "math", "picture", "source", "meter", "progress"]);
+/** Elements that start a new line. */
+const BREAKS = new Set(["br", "div", "p", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "thead", "tbody", "ul", "ol", "dl", "dt", "dd", "section", "article", "header", "footer", "center", "hr"]);
 const NAMED: Record<string, number> = { nbsp: 0xa0, lt: 0x3c, gt: 0x3e, amp: 0x26, quot: 0x22, apos: 0x27, equals: 0x3d, plus: 0x2b, sol: 0x2f, colon: 0x3a, hyphen: 0x2d, dash: 0x2d };
 
 const encoder = new TextEncoder();
@@ -40,12 +42,43 @@ function decodeEntities(s: string): string {
 
 /**
  * The text an HTML body shows, line by line; null when it also shows something that is not
- * text. `html` is a binary string.
+ * text. `html` is a binary string. A single forward scan (indexOf only): the input is
+ * attacker-controlled and may be large, so no pattern here may backtrack.
  */
 export function htmlToText(html: string): string | null {
-  const body = html.replace(DROP, "");
-  if (NON_TEXT.test(body)) return null;
-  return decodeEntities(body.replace(LINE_BREAK, "\n").replace(/<[^>]*>/g, "")).replace(/\r\n?/g, "\n");
+  const lower = html.toLowerCase();
+  const out: string[] = [];
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf("<", i);
+    if (lt < 0) {
+      out.push(html.slice(i));
+      break;
+    }
+    out.push(html.slice(i, lt));
+    if (lower.startsWith("<!--", lt)) {
+      const end = lower.indexOf("-->", lt + 4);
+      i = end < 0 ? html.length : end + 3;
+      continue;
+    }
+    const gt = html.indexOf(">", lt + 1);
+    if (gt < 0) {
+      out.push(html.slice(lt)); // a lone "<" is text
+      break;
+    }
+    const name = /^\/?([a-z][a-z0-9:-]*)/.exec(lower.slice(lt + 1, Math.min(gt, lt + 40)))?.[1];
+    i = gt + 1;
+    if (!name) continue;
+    // Office namespaces (<o:p>, <v:imagedata>): only what they show counts, never a line break.
+    if (NON_TEXT.has(name.replace(/^[a-z]+:/, "")) || name === "v:imagedata") return null;
+    if (HIDDEN.has(name) && lower[lt + 1] !== "/") {
+      const close = lower.indexOf(`</${name}`, i);
+      i = close < 0 ? html.length : Math.max(i, lower.indexOf(">", close) + 1 || html.length);
+      continue;
+    }
+    if (BREAKS.has(name)) out.push("\n");
+  }
+  return decodeEntities(out.join("")).replace(/\r\n?/g, "\n");
 }
 
 const NBSP = /\xC2\xA0|\xA0/g;
