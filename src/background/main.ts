@@ -11,11 +11,19 @@ import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
+import { DiscoveryService } from "./discovery/service.js";
+import { handleDiscoveryRequest, isDiscoveryRequest } from "./discovery/requests.js";
+import { startRefreshSchedule } from "./discovery/schedule.js";
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
-const compose = startCompose(keystore);
+const discovery = new DiscoveryService(keystore);
+const compose = startCompose(keystore, discovery);
+startRefreshSchedule(discovery);
+// Granted or withdrawn (options page, Add-ons Manager): "not allowed" outcomes are stale.
+messenger.permissions.onAdded.addListener(() => discovery.permissionChanged());
+messenger.permissions.onRemoved.addListener(() => discovery.permissionChanged());
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).
@@ -39,6 +47,7 @@ async function refreshOpenMessages(): Promise<void> {
 messenger.runtime.onMessage.addListener((message, sender) => {
   let work: Promise<unknown>;
   if (isComposeRequest(message)) work = compose.handle(message);
+  else if (isDiscoveryRequest(message)) work = handleDiscoveryRequest(message, discovery);
   else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
   else if (isRequest(message)) work = handle(message, sender);
   else return undefined;
