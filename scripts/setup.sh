@@ -6,13 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: real openssl/gpg/gpgsm for interop tests, Thunderbird + Xvfb + dovecot for
-# the end-to-end suite, zip/imagemagick for packing and screenshots.
-debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+# the end-to-end suite, zip/imagemagick for packing and screenshots, slapd/ldap-utils/nginx for
+# the directory and revocation servers the tests start on 127.0.0.1 (test/servers/).
+debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates slapd ldap-utils nginx)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing Debian packages: ${missing[*]}"
+  # The tests run their own slapd on a temp dir; the package must not build a system directory.
+  echo "slapd slapd/no_configuration boolean true" | $SUDO debconf-set-selections
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

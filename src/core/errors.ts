@@ -45,6 +45,16 @@ export const ERROR_CODES = [
   "pgp-key-not-found",
   // sending
   "recipient-no-key",
+  // network (revocation and directory look-ups); the fetch/search function the caller passes reports these
+  "net-offline",
+  "net-timeout",
+  "net-tls",
+  "net-http",
+  "net-too-large",
+  "net-malformed",
+  "ldap-failed",
+  /** An OCSP response or CRL arrived but is not signed by an authorised responder, or is stale. */
+  "revocation-unverified",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

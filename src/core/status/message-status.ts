@@ -11,6 +11,7 @@
  *     covers the whole message" or "nothing is signed".
  */
 import type { ErrorCode } from "../errors.js";
+import type { RevocationStatus } from "./revocation-status.js";
 
 export type Protocol = "smime" | "openpgp";
 
@@ -63,6 +64,8 @@ export interface SignatureStatus {
   signatureAlgorithm?: string;
   /** Certificate chain from signer to anchor (S/MIME). */
   chain?: CertificateSummary[];
+  /** S/MIME: when and how the chain's revocation was checked (absent when it was not looked at). */
+  revocation?: RevocationStatus;
   /** Why the state is not "valid"; empty when valid. */
   reasons: StatusReason[];
 }
