@@ -5,6 +5,7 @@ import { listCommand } from "./list.js";
 import { inspectCommand } from "./inspect.js";
 import { protectCommand } from "./protect.js";
 import { keygenCommand, exportCommand } from "./keys.js";
+import { lookupCommand } from "./lookup.js";
 
 /** Every sealbird command, by name. */
 export const COMMANDS: Record<string, Command> = {
@@ -16,4 +17,5 @@ export const COMMANDS: Record<string, Command> = {
   protect: protectCommand,
   keygen: keygenCommand,
   export: exportCommand,
+  lookup: lookupCommand,
 };
