@@ -14,6 +14,7 @@ import type { InspectResult, LayerOpener } from "../core/message/inspect.js";
 import { SealbirdError } from "../core/errors.js";
 import type { KeyMaterialSource } from "./display-service.js";
 import type { KeystoreState, PendingKey } from "./protocol.js";
+import type { OnlineRevocation } from "../core/cert/online-revocation.js";
 
 const SESSION_KEY = "sealbird.dataKey";
 
@@ -21,6 +22,9 @@ export class KeystoreService implements KeyMaterialSource {
   private store: Keystore | null = null;
   private opening: Promise<Keystore | null> | null = null;
   private readonly lockListeners: Array<(unlocked: boolean) => void> = [];
+
+  /** `revocation`: how signers' certificates are checked on the network (../online-checks.ts). */
+  constructor(private readonly revocation?: () => Promise<OnlineRevocation>) {}
 
   /** Called after every unlock and lock, whoever asked for it (unlock prompt, options, auto-lock). */
   onLockChange(listener: (unlocked: boolean) => void): void {
@@ -107,9 +111,11 @@ export class KeystoreService implements KeyMaterialSource {
 
   async openers(): Promise<LayerOpener[]> {
     const ks = await this.open();
-    if (!ks) return [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [] }), pgpOpener({ secretKeys: [], publicKeys: [] })];
+    const revocation = await this.revocation?.().catch(() => undefined);
+    const online = revocation ? { revocation } : {};
+    if (!ks) return [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [], ...online }), pgpOpener({ secretKeys: [], publicKeys: [] })];
     const ring = new Keyring(ks);
-    return [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext())];
+    return [smimeOpener({ ...(await ring.smimeContext()), ...online }), pgpOpener(await ring.pgpContext())];
   }
 
   async remember(result: InspectResult): Promise<PendingKey[]> {

@@ -11,11 +11,19 @@ import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
+import { OnlineChecks } from "./online-checks.js";
+import { onChecksChanged } from "./options/certificate-checks.js";
 
-const keystore = new KeystoreService();
+const online = new OnlineChecks();
+const keystore = new KeystoreService(() => online.revocation());
 attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
-const compose = startCompose(keystore);
+const compose = startCompose(keystore, online);
+// Results computed under other revocation settings are stale.
+onChecksChanged(() => {
+  display.forgetAll();
+  compose.checksChanged();
+});
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).

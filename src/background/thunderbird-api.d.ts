@@ -130,6 +130,14 @@ declare namespace messenger {
     function takeOver(): Promise<void>;
     function thunderbirdDecrypted(tabId: number): Promise<boolean>;
   }
+  /** Sealbird's own experiment (src/experiments/ldap-directory): Thunderbird's LDAP address books, searched read-only. */
+  namespace ldapDirectory {
+    interface Directory { id: string; name: string; uri: string; needsLogin: boolean }
+    interface Query { baseDn: string; scope: "base" | "one" | "sub"; filter: string; attributes: string[]; sizeLimit: number; timeoutMs: number }
+    type Answer = { ok: true; entries: Array<{ dn: string; attributes: Record<string, string[]> }> } | { ok: false; code: string; message: string };
+    function list(): Promise<Directory[]>;
+    function search(id: string, query: Query): Promise<Answer>;
+  }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {
     interface Certificate { der: string; displayName: string }

@@ -35,8 +35,9 @@ export function looksLikeMailingList(email: string): boolean {
 
 export function hasKey(r: RecipientView, t: Technology): boolean {
   const k = t === "smime" ? r.smime : r.pgp;
-  // A pending (not yet accepted) OpenPGP key is shown but never used.
-  return !!k && (t === "smime" || k.trusted);
+  // A pending (not yet accepted) OpenPGP key is shown but never used; an expired or revoked
+  // S/MIME certificate neither.
+  return !!k && (t === "smime" ? !k.unusable : k.trusted);
 }
 
 /**

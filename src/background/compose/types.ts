@@ -29,6 +29,22 @@ export interface RecipientKey {
   notAfter?: string;
   /** S/MIME: a path to a trust anchor exists and the certificate is valid; OpenPGP: accepted key. */
   trusted: boolean;
+  /**
+   * S/MIME: why this (the newest) certificate is never used to encrypt; the composer shows it.
+   * `revocation-not-checked`: hard-fail mode and its revocation could not be checked.
+   */
+  unusable?: "expired" | "not-yet-valid" | "revoked" | "revocation-not-checked";
+  /** S/MIME: the online revocation check of this certificate (absent: not looked at yet). */
+  revocation?: { state: "checking" | "good" | "revoked" | "not-checked" | "no-source" | "off"; method?: "ocsp" | "crl"; checkedAt?: string };
+}
+
+/** Searching the LDAP address books for a recipient without a usable S/MIME certificate. */
+export interface DirectoryLookupView {
+  state: "searching" | "found" | "not-found" | "failed";
+  /** The first error's code when state is "failed" (net-offline, net-timeout, ldap-failed, ...). */
+  code?: string;
+  /** The address book that had the certificate. */
+  directory?: string;
 }
 
 export interface RecipientView {
@@ -41,6 +57,8 @@ export interface RecipientView {
   rule?: "always-encrypt" | "never-unencrypted";
   /** Looks like a mailing list (warned: members need the list's key). */
   list?: boolean;
+  /** S/MIME certificate search in LDAP address books (only for recipients without a usable one). */
+  directory?: DirectoryLookupView;
 }
 
 export interface ComposeView {
@@ -67,6 +85,8 @@ export interface ComposeView {
   /** An address book mailing list (or a bare list name) is among the recipients: Thunderbird
    * expands it only when sending, so its members' keys are checked then. */
   listEntries: boolean;
+  /** The sender's own signing certificate or key expires within 30 days (or has expired). */
+  ownExpiry?: { technology: Technology; notAfter: string; expired: boolean };
 }
 
 export type ComposeRequest =

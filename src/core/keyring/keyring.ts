@@ -231,6 +231,19 @@ export class Keyring {
     return { id, kind: "pgp-secret-key", label, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
   }
 
+  /**
+   * Our key after a change of its own (new expiry, revocation): the same fingerprint, new
+   * self-signatures. `revoked` keeps it for decryption only.
+   */
+  async updatePgpSecret(id: string, key: PrivateKey, opts: { revoked?: boolean } = {}): Promise<KeyringEntry> {
+    const r = await this.store.getRecord(id);
+    const info = await keyInfo(key);
+    if (r.kind !== "pgp-secret-key" || info.fingerprint !== r.public["fingerprint"]) throw new SealbirdError("pgp-key-not-found", "This entry is not that OpenPGP secret key.");
+    const pub: PgpKeyPublic = { publicKey: exportPublicKey(key), fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds, ...(opts.revoked || r.public["revoked"] ? { revoked: true } : {}) };
+    await this.store.updateRecord(id, { public: { ...pub }, secret: key.write() });
+    return { id, kind: "pgp-secret-key", label: r.label ?? info.fingerprint, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
+  }
+
   async addPgpPublic(armored: string, info: PgpKeyInfo, pending: boolean, replaces?: string[]): Promise<KeyringEntry> {
     const existing = await this.byFingerprint("pgp-public-key", info.fingerprint);
     const pub: PgpKeyPublic = { publicKey: armored, fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds, ...(pending ? { pending, replaces } : {}) };
@@ -280,6 +293,7 @@ export class Keyring {
   async pgpSecretFor(email: string): Promise<Uint8Array> {
     const addr = email.toLowerCase();
     for (const r of await this.store.listRecords("pgp-secret-key")) {
+      if (r.public["revoked"] === true) continue;
       if (((r.public["emails"] as string[]) ?? []).includes(addr)) return this.store.getSecret(r.id);
     }
     throw new SealbirdError("no-key", `No OpenPGP secret key for ${email}.`, { email });
@@ -288,7 +302,9 @@ export class Keyring {
   async pgpPublicFor(emails: string[]): Promise<string[]> {
     const out: string[] = [];
     const missing: string[] = [];
-    const records = [...(await this.store.listRecords("pgp-secret-key")), ...(await this.store.listRecords("pgp-public-key"))].filter((r) => r.public["pending"] !== true);
+    const records = [...(await this.store.listRecords("pgp-secret-key")), ...(await this.store.listRecords("pgp-public-key"))].filter(
+      (r) => r.public["pending"] !== true && r.public["revoked"] !== true,
+    );
     for (const email of emails) {
       const r = records.find((x) => ((x.public["emails"] as string[]) ?? []).includes(email.toLowerCase()));
       if (r) out.push(String(r.public["publicKey"]));

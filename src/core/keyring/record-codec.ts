@@ -41,6 +41,8 @@ export interface PgpKeyPublic {
   /** A changed key for a known address waits for the user to accept it. */
   pending?: boolean;
   replaces?: string[];
+  /** Our own key, revoked by us: it still decrypts old mail, never signs or encrypts again. */
+  revoked?: boolean;
 }
 
 export const b64 = (b: Uint8Array): string => base64Encode(b);

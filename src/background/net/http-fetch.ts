@@ -1,0 +1,77 @@
+/**
+ * The engine's HttpFetch on the background's fetch(). A timeout aborts the request; the body is
+ * read in chunks and abandoned past maxBytes; no cookies or credentials are sent and no cache
+ * is used (revocation answers are cached by the engine, until their own nextUpdate).
+ *
+ * fetch() reports every connection failure as the same TypeError, so a refused connection, an
+ * unknown host and a failed TLS handshake cannot be told apart here: all three are net-offline
+ * (with a message that names both possibilities). The CLI (src/node/http-fetch.ts) tells them
+ * apart.
+ */
+import { isSealbirdError } from "../../core/errors.js";
+import { netError, type HttpFetch } from "../../core/net/http.js";
+
+export function browserHttpFetch(): HttpFetch {
+  return async (req) => {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, req.timeoutMs);
+    const host = new URL(req.url).host;
+    try {
+      let res: Response;
+      try {
+        res = await fetch(req.url, {
+          method: req.method,
+          headers: { ...(req.contentType ? { "Content-Type": req.contentType } : {}), ...(req.accept ? { Accept: req.accept } : {}) },
+          ...(req.body ? { body: req.body as BodyInit } : {}),
+          credentials: "omit",
+          cache: "no-store",
+          redirect: req.method === "GET" ? "follow" : "error",
+          referrerPolicy: "no-referrer",
+          signal: controller.signal,
+        });
+      } catch (e) {
+        if (timedOut) throw netError("net-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
+        if (typeof navigator !== "undefined" && navigator.onLine === false) throw netError("net-offline", req.url, `Thunderbird is offline; ${host} was not asked.`, e);
+        throw netError("net-offline", req.url, `${host} cannot be reached (no connection, or the secure connection failed).`, e);
+      }
+      const declared = Number(res.headers.get("content-length") ?? "0");
+      if (declared > req.maxBytes) {
+        controller.abort();
+        throw netError("net-too-large", req.url, `The answer from ${host} is larger than ${req.maxBytes} bytes.`);
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const reader = res.body?.getReader();
+      try {
+        for (;;) {
+          const { done, value } = reader ? await reader.read() : { done: true, value: undefined };
+          if (done || !value) break;
+          size += value.length;
+          if (size > req.maxBytes) {
+            controller.abort();
+            throw netError("net-too-large", req.url, `The answer from ${host} is larger than ${req.maxBytes} bytes.`);
+          }
+          chunks.push(value);
+        }
+      } catch (e) {
+        if (isSealbirdError(e)) throw e;
+        if (timedOut) throw netError("net-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
+        throw netError("net-offline", req.url, `The connection to ${host} broke off.`, e);
+      }
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+      const ct = res.headers.get("content-type");
+      return { status: res.status, body, ...(ct ? { contentType: ct } : {}) };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
