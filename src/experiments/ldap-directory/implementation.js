@@ -25,10 +25,10 @@
     return MailServices.ab.directories.filter((d) => d.dirType === Ci.nsIAbManager.LDAP_DIRECTORY_TYPE).map((d) => d.QueryInterface(Ci.nsIAbLDAPDirectory));
   }
 
-  function toBase64(bytes) {
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(s);
+  function toBase64(value) {
+    // nsILDAPBERValue.get() through XPCOM is an array of octets, not a typed array.
+    const bytes = value instanceof Uint8Array ? value : Uint8Array.from(value ?? []);
+    return bytes.toBase64();
   }
 
   const SCOPES = { base: Ci.nsILDAPURL.SCOPE_BASE, one: Ci.nsILDAPURL.SCOPE_ONELEVEL, sub: Ci.nsILDAPURL.SCOPE_SUBTREE };
@@ -48,6 +48,8 @@
       const finish = (result) => {
         if (done) return;
         done = true;
+        // As Thunderbird's own LDAP code does, failures go to the error console.
+        if (!result.ok) console.warn(`Sealbird LDAP search: ${result.code}: ${result.message}`);
         clearTimeout(timer);
         running.delete(abandon);
         resolve(result);
@@ -80,27 +82,10 @@
           }
         },
         onLDAPMessage(msg) {
-          if (msg.type === Ci.nsILDAPMessage.RES_BIND) {
-            if (msg.errorCode !== Ci.nsILDAPErrors.SUCCESS) {
-              finish({ ok: false, code: "ldap-failed", message: `The directory ${where} refused the login (LDAP error ${msg.errorCode}).` });
-              return;
-            }
-            operation = Cc["@mozilla.org/network/ldap-operation;1"].createInstance(Ci.nsILDAPOperation);
-            operation.init(connection, listener, null);
-            operation.searchExt(query.baseDn, SCOPES[query.scope] ?? Ci.nsILDAPURL.SCOPE_SUBTREE, query.filter, query.attributes.join(","), 0, query.sizeLimit);
-          } else if (msg.type === Ci.nsILDAPMessage.RES_SEARCH_ENTRY) {
-            const attributes = {};
-            for (const name of msg.getAttributes()) {
-              if (!query.attributes.some((a) => a.toLowerCase() === name.toLowerCase())) continue;
-              const values = msg.getBinaryValues(name) ?? [];
-              attributes[name] = values.map((v) => toBase64(v.get()));
-            }
-            // Thunderbird's LDAP messages do not carry the entry's DN.
-            entries.push({ dn: "", attributes });
-          } else if (msg.type === Ci.nsILDAPMessage.RES_SEARCH_RESULT) {
-            // sizeLimitExceeded (4) still delivers the entries the server sent.
-            if (msg.errorCode === Ci.nsILDAPErrors.SUCCESS || msg.errorCode === Ci.nsILDAPErrors.SIZELIMIT_EXCEEDED) finish({ ok: true, entries });
-            else finish({ ok: false, code: "ldap-failed", message: `The directory ${where} answered with LDAP error ${msg.errorCode}.` });
+          try {
+            onMessage(msg);
+          } catch (e) {
+            finish({ ok: false, code: "ldap-failed", message: `The directory ${where} sent an answer Sealbird could not read: ${e.message}` });
           }
         },
         onLDAPError(status, secInfo) {
@@ -112,6 +97,31 @@
           );
         },
       };
+      /** The bind's answer starts the search; entries are collected until the result. */
+      function onMessage(msg) {
+        if (msg.type === Ci.nsILDAPMessage.RES_BIND) {
+          if (msg.errorCode !== Ci.nsILDAPErrors.SUCCESS) {
+            finish({ ok: false, code: "ldap-failed", message: `The directory ${where} refused the login (LDAP error ${msg.errorCode}).` });
+            return;
+          }
+          operation = Cc["@mozilla.org/network/ldap-operation;1"].createInstance(Ci.nsILDAPOperation);
+          operation.init(connection, listener, null);
+          operation.searchExt(query.baseDn, SCOPES[query.scope] ?? Ci.nsILDAPURL.SCOPE_SUBTREE, query.filter, query.attributes.join(","), 0, query.sizeLimit);
+        } else if (msg.type === Ci.nsILDAPMessage.RES_SEARCH_ENTRY) {
+          const attributes = {};
+          for (const name of msg.getAttributes()) {
+            if (!query.attributes.some((a) => a.toLowerCase() === name.toLowerCase())) continue;
+            const values = msg.getBinaryValues(name) ?? [];
+            attributes[name] = values.map((v) => toBase64(v.get()));
+          }
+          // Thunderbird's LDAP messages do not carry the entry's DN.
+          entries.push({ dn: "", attributes });
+        } else if (msg.type === Ci.nsILDAPMessage.RES_SEARCH_RESULT) {
+          // sizeLimitExceeded (4) still delivers the entries the server sent.
+          if (msg.errorCode === Ci.nsILDAPErrors.SUCCESS || msg.errorCode === Ci.nsILDAPErrors.SIZELIMIT_EXCEEDED) finish({ ok: true, entries });
+          else finish({ ok: false, code: "ldap-failed", message: `The directory ${where} answered with LDAP error ${msg.errorCode}.` });
+        }
+      }
       const connection = Cc["@mozilla.org/network/ldap-connection;1"].createInstance(Ci.nsILDAPConnection);
       try {
         connection.init(url, dir.authDn || "", listener);
