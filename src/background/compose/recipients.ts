@@ -37,7 +37,7 @@ export function hasKey(r: RecipientView, t: Technology): boolean {
   const k = t === "smime" ? r.smime : r.pgp;
   // A pending (not yet accepted) OpenPGP key is shown but never used; an expired or revoked
   // S/MIME certificate neither.
-  return !!k && (t === "smime" ? !k.unusable : k.trusted);
+  return !!k && !k.unusable && (t === "smime" || k.trusted);
 }
 
 /**

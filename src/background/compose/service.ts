@@ -22,6 +22,7 @@ import { smimeRecordUnusable } from "../../core/keyring/keyring.js";
 import type { OnlineChecks } from "../online-checks.js";
 import { SmimeRecipientChecks } from "./smime-checks.js";
 import { ownExpiryFor } from "./own-expiry.js";
+import { entryOf } from "../options/entries.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -498,10 +499,18 @@ export function keyLookup(ring: Keyring): KeyLookup {
       const records = [...(await store.listRecords("pgp-secret-key")), ...(await store.listRecords("pgp-public-key"))].filter((r) =>
         ((r.public["emails"] as string[] | undefined) ?? []).includes(addr),
       );
-      const r = records.find((x) => x.public["pending"] !== true) ?? records[0];
+      // An accepted key that is neither expired nor revoked; else the first one, with why not.
+      const views = await Promise.all(records.map((x) => entryOf(x)));
+      const usable = (i: number) => records[i]!.public["pending"] !== true && views[i]!.validity === "valid";
+      const i = Math.max(0, records.findIndex((_x, k) => usable(k)));
+      const r = records[i];
       if (!r) return undefined;
       const ids = (r.public["userIds"] as string[] | undefined) ?? [];
-      return { fingerprint: String(r.public["fingerprint"] ?? ""), label: ids[0] ?? addr, trusted: r.public["pending"] !== true };
+      const v = views[i]!;
+      const key: RecipientKey = { fingerprint: String(r.public["fingerprint"] ?? ""), label: ids[0] ?? addr, trusted: r.public["pending"] !== true };
+      if (v.notAfter) key.notAfter = v.notAfter;
+      if (v.validity !== "valid") key.unusable = v.validity;
+      return key;
     },
     async canSign(email, technology) {
       const addr = email.toLowerCase();

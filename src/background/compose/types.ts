@@ -30,8 +30,8 @@ export interface RecipientKey {
   /** S/MIME: a path to a trust anchor exists and the certificate is valid; OpenPGP: accepted key. */
   trusted: boolean;
   /**
-   * S/MIME: why this (the newest) certificate is never used to encrypt; the composer shows it.
-   * `revocation-not-checked`: hard-fail mode and its revocation could not be checked.
+   * Why this certificate or key is never used to encrypt; the composer shows it.
+   * `revocation-not-checked` (S/MIME): hard-fail mode and its revocation could not be checked.
    */
   unusable?: "expired" | "not-yet-valid" | "revoked" | "revocation-not-checked";
   /** S/MIME: the online revocation check of this certificate (absent: not looked at yet). */

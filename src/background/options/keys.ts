@@ -113,15 +113,18 @@ export async function exportPkcs12File(keystore: KeystoreService, id: string, ke
   }
 }
 
-/** The unlocked secret key of one of our OpenPGP entries. */
-async function ownPgpKey(store: Keystore, id: string): Promise<PrivateKey> {
+/**
+ * Runs `use` on the unlocked secret key of one of our OpenPGP entries. The parsed key points
+ * into the secret's bytes, so they are wiped only after `use` is done.
+ */
+async function withOwnPgpKey<T>(store: Keystore, id: string, use: (key: PrivateKey) => Promise<T>): Promise<T> {
   const r = await store.getRecord(id);
   if (r.kind !== "pgp-secret-key") throw new SealbirdError("pgp-key-not-found", "This entry has no OpenPGP secret key.");
   const secret = await store.getSecret(id);
   try {
     const [k] = await importPgpKeys(secret);
     if (!k || !k.key.isPrivate()) throw new SealbirdError("keystore-corrupt", "The stored secret key could not be read.");
-    return k.key as PrivateKey;
+    return await use(k.key as PrivateKey);
   } finally {
     secret.fill(0);
   }
@@ -134,8 +137,7 @@ async function ownPgpKey(store: Keystore, id: string): Promise<PrivateKey> {
 export async function setPgpExpiry(ring: Keyring, id: string, expiresAt: string | null): Promise<EntryView> {
   const when = expiresAt === null ? null : new Date(expiresAt);
   if (when && (Number.isNaN(when.getTime()) || when.getTime() <= Date.now())) throw new SealbirdError("usage", "The new expiry date must be in the future.");
-  const key = await setPgpKeyExpiry(await ownPgpKey(ring.store, id), when);
-  await ring.updatePgpSecret(id, key);
+  await withOwnPgpKey(ring.store, id, async (key) => ring.updatePgpSecret(id, await setPgpKeyExpiry(key, when)));
   return entryOf(await ring.store.getRecord(id));
 }
 
@@ -155,8 +157,11 @@ export async function revokePgp(
   await confirmPassphrase(keystore, keystorePassphrase);
   const ring = await keystore.keyring();
   const why = (REVOCATION_REASONS as readonly string[]).includes(reason) ? (reason as RevocationReason) : "no-reason";
-  const revoked = await revokePgpKey(await ownPgpKey(ring.store, id), why);
-  await ring.updatePgpSecret(id, revoked.privateKey, { revoked: true });
+  const revoked = await withOwnPgpKey(ring.store, id, async (key) => {
+    const out = await revokePgpKey(key, why);
+    await ring.updatePgpSecret(id, out.privateKey, { revoked: true });
+    return out;
+  });
   const r = await ring.store.getRecord(id);
   // Publishing needs a keyserver setting Sealbird does not have yet: the page says so.
   return {

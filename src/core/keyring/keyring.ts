@@ -32,6 +32,18 @@ export function smimeRecordUnusable(r: RecordInfo, now: Date = new Date()): Smim
   return undefined;
 }
 
+async function pgpKeyUnusable(armored: string, now: Date): Promise<"expired" | "revoked" | undefined> {
+  try {
+    const [k] = await importPgpKeys(armored);
+    if (!k) return "expired";
+    if (k.info.revoked) return "revoked";
+    if (k.info.expires && new Date(k.info.expires) < now) return "expired";
+    return undefined;
+  } catch {
+    return "expired";
+  }
+}
+
 /** The certificate that lasts longest is the newest one its owner uses. */
 function newestFirst(records: RecordInfo[]): RecordInfo[] {
   return [...records].sort((a, b) => String(b.public["notAfter"]).localeCompare(String(a.public["notAfter"])));
@@ -299,18 +311,36 @@ export class Keyring {
     throw new SealbirdError("no-key", `No OpenPGP secret key for ${email}.`, { email });
   }
 
-  async pgpPublicFor(emails: string[]): Promise<string[]> {
+  /** Public keys to encrypt to, one per address; expired and revoked keys are never used. */
+  async pgpPublicFor(emails: string[], now: Date = new Date()): Promise<string[]> {
     const out: string[] = [];
     const missing: string[] = [];
+    const unusable: Array<{ email: string; reason: "expired" | "revoked" }> = [];
     const records = [...(await this.store.listRecords("pgp-secret-key")), ...(await this.store.listRecords("pgp-public-key"))].filter(
       (r) => r.public["pending"] !== true && r.public["revoked"] !== true,
     );
     for (const email of emails) {
-      const r = records.find((x) => ((x.public["emails"] as string[]) ?? []).includes(email.toLowerCase()));
-      if (r) out.push(String(r.public["publicKey"]));
-      else missing.push(email);
+      let chosen: string | undefined;
+      let why: "expired" | "revoked" | undefined;
+      for (const r of records.filter((x) => ((x.public["emails"] as string[]) ?? []).includes(email.toLowerCase()))) {
+        const armored = String(r.public["publicKey"]);
+        const reason = await pgpKeyUnusable(armored, now);
+        if (!reason) {
+          chosen = armored;
+          break;
+        }
+        why ??= reason;
+      }
+      if (chosen) out.push(chosen);
+      else {
+        missing.push(email);
+        if (why) unusable.push({ email, reason: why });
+      }
     }
-    if (missing.length) throw new SealbirdError("recipient-no-key", `No OpenPGP key for: ${missing.join(", ")}`, { missing });
+    if (missing.length) {
+      const detail = unusable.map((u) => `${u.email} (${u.reason})`);
+      throw new SealbirdError("recipient-no-key", `No usable OpenPGP key for: ${missing.join(", ")}${detail.length ? `; unusable: ${detail.join(", ")}` : ""}`, { missing, unusable });
+    }
     return out;
   }
 
