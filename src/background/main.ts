@@ -15,6 +15,7 @@ import { OnlineChecks } from "./online-checks.js";
 import { onChecksChanged } from "./options/certificate-checks.js";
 
 const online = new OnlineChecks();
+online.listen();
 const keystore = new KeystoreService(() => online.revocation());
 attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);

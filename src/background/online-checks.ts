@@ -11,6 +11,7 @@ import { parseLdapUrl } from "../core/ldap/ldap-url.js";
 import { decodeBase64 } from "../core/base64.js";
 import { utf8 } from "../core/bytes.js";
 import { browserHttpFetch } from "./net/http-fetch.js";
+import { RequestErrors } from "./net/request-errors.js";
 import { getChecks, ldapDirectoryViews } from "./options/certificate-checks.js";
 
 function experimentSearch(id: string): LdapSearch {
@@ -29,7 +30,13 @@ function experimentSearch(id: string): LdapSearch {
 
 export class OnlineChecks {
   private readonly cache = new MemoryRevocationCache();
-  private readonly fetch = browserHttpFetch();
+  private readonly errors = new RequestErrors();
+  private readonly fetch = browserHttpFetch(this.errors);
+
+  /** Call at the top level of the background (MV3 wakes the page for its events). */
+  listen(): void {
+    this.errors.listen();
+  }
 
   async revocation(): Promise<OnlineRevocation> {
     const { revocation: mode } = await getChecks();

@@ -14,6 +14,10 @@ declare namespace messenger {
     interface MessageList { id: string | null; messages: MessageHeader[] }
     function getRaw(id: number, options?: { decrypt?: boolean; data_format?: "File" | "BinaryString" }): Promise<File | string>;
   }
+  namespace webRequest {
+    interface ErrorDetails { url: string; error: string; originUrl?: string; tabId?: number }
+    const onErrorOccurred: { addListener(cb: (details: ErrorDetails) => void, filter: { urls: string[] }): void };
+  }
   namespace mailTabs {
     /** mailTabs.json: fires for a 3-pane tab's selection, also when the message never finishes loading. */
     const onSelectedMessagesChanged: { addListener(cb: (tab: tabs.Tab, selected: messages.MessageList) => void): void };

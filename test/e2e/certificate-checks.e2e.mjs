@@ -54,7 +54,8 @@ before(
     pki = makeRevocationPki();
     const www = fs.mkdtempSync(path.join(pki.dir, "www-"));
     ocsp = await startOcspResponder({ index: pki.indexPath, ca: pki.caPath, rsigner: pki.caPath, rkey: pki.caKeyPath, cwd: pki.dir });
-    web = await startNginx({ root: www, http: 0 });
+    // https with a certificate Thunderbird does not trust: the TLS failure case.
+    web = await startNginx({ root: www, http: 0, https: { port: 0, ...pki.tlsServer("127.0.0.1") } });
     const closed = await freePort();
     const crl = web.url("/ca.crl");
     c.alice = pki.issue("alice", "alice@example.org", { ocsp: [ocsp.url], dates: [opensslDate(-30), opensslDate(20)] });
@@ -62,6 +63,7 @@ before(
     c.rita = pki.issue("rita", "rita@example.org", { ocsp: [ocsp.url] });
     c.carl = pki.issue("carl", "carl@example.org", { crl: [crl] });
     c.otto = pki.issue("otto", "otto@example.org", { ocsp: [`http://127.0.0.1:${closed}/`] });
+    c.tina = pki.issue("tina", "tina@example.org", { ocsp: [web.httpsUrl("/ocsp")] });
     c.eve = pki.issue("eve", "eve@example.org", { dates: ["20200101000000Z", "20210101000000Z"] });
     pki.revoke("rita");
     pki.revoke("carl");
@@ -226,6 +228,15 @@ test("an unreachable OCSP responder: soft-fail keeps the signature valid with th
   } finally {
     await sb.extensionCallOk(s.tb, { type: "options:checks-set", checks: { revocation: "soft-fail", ldap: { enabled: true, off: [] } } });
   }
+});
+
+test("an OCSP responder behind a TLS certificate Thunderbird does not trust: net-tls in the popup, valid with the note", async () => {
+  await showSigned(c.tina, "Signed by tina (untrusted TLS)");
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => x?.badge === "✓", { timeoutMs: 30_000, what: "valid badge" });
+  assert.match(a.title, /Revocation not checked/);
+  const details = await sb.popupPageFor(s.tb, "checks-tls-popup");
+  assert.match(details, /net-tls/);
+  assert.ok(details.includes(web.httpsUrl("/ocsp")));
 });
 
 test("composer: expired and revoked certificates are never used to encrypt, and the composer says why", async () => {

@@ -3,16 +3,16 @@
  * read in chunks and abandoned past maxBytes; no cookies or credentials are sent and no cache
  * is used (revocation answers are cached by the engine, until their own nextUpdate).
  *
- * fetch() reports every connection failure as the same TypeError, so a refused connection, an
- * unknown host and a failed TLS handshake cannot be told apart here: all three are net-offline
- * (with a message that names both possibilities). The CLI (src/node/http-fetch.ts) tells them
- * apart.
+ * fetch() reports every connection failure as the same TypeError; `errors` (webRequest) says
+ * which it was: net-tls for a failed TLS handshake, net-timeout, else net-offline.
  */
 import { isSealbirdError } from "../../core/errors.js";
 import { netError, type HttpFetch } from "../../core/net/http.js";
+import type { RequestErrors } from "./request-errors.js";
 
-export function browserHttpFetch(): HttpFetch {
+export function browserHttpFetch(errors?: RequestErrors): HttpFetch {
   return async (req) => {
+    const started = Date.now();
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -36,6 +36,9 @@ export function browserHttpFetch(): HttpFetch {
       } catch (e) {
         if (timedOut) throw netError("net-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
         if (typeof navigator !== "undefined" && navigator.onLine === false) throw netError("net-offline", req.url, `Thunderbird is offline; ${host} was not asked.`, e);
+        const reason = await errors?.reasonFor(req.url, started);
+        if (reason === "net-tls") throw netError("net-tls", req.url, `The secure connection to ${host} failed (its certificate is not trusted or does not fit).`, e);
+        if (reason === "net-timeout") throw netError("net-timeout", req.url, `${host} did not answer in time.`, e);
         throw netError("net-offline", req.url, `${host} cannot be reached (no connection, or the secure connection failed).`, e);
       }
       const declared = Number(res.headers.get("content-length") ?? "0");
