@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: real openssl/gpg/gpgsm for interop tests, Thunderbird + Xvfb + dovecot for
-# the end-to-end suite, zip/imagemagick for packing and screenshots, slapd/ldap-utils/nginx for
-# the directory and revocation servers the tests start on 127.0.0.1 (test/servers/).
-debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates slapd ldap-utils nginx)
+# the end-to-end suite, zip/imagemagick for packing and screenshots, gpg-wks-client for the key
+# discovery tests, and nginx, slapd, ldap-utils for the web, directory and revocation servers the
+# tests start themselves on 127.0.0.1 as their own processes (test/servers/; the system
+# services are never used).
+debs=(openssl gnupg gpgsm gpg-agent dirmngr gpg-wks-client nginx slapd ldap-utils thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -13,18 +13,30 @@ import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
 import { OnlineChecks } from "./online-checks.js";
 import { onChecksChanged } from "./options/certificate-checks.js";
+import { DiscoveryService } from "./discovery/service.js";
+import { handleDiscoveryRequest, isDiscoveryRequest } from "./discovery/requests.js";
+import { startRefreshSchedule } from "./discovery/schedule.js";
 
 const online = new OnlineChecks();
-online.listen();
 const keystore = new KeystoreService(() => online.revocation());
 attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
-const compose = startCompose(keystore, online);
+const discovery = new DiscoveryService(keystore);
+const compose = startCompose(keystore, discovery, online);
+startRefreshSchedule(discovery);
 // Results computed under other revocation settings are stale.
 onChecksChanged(() => {
   display.forgetAll();
   compose.checksChanged();
 });
+// Granted or withdrawn (options page, Add-ons Manager): "not allowed" outcomes are stale.
+const permissionChanged = (): void => {
+  discovery.permissionChanged();
+  display.forgetAll();
+  compose.checksChanged();
+};
+messenger.permissions.onAdded.addListener(permissionChanged);
+messenger.permissions.onRemoved.addListener(permissionChanged);
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).
@@ -48,6 +60,7 @@ async function refreshOpenMessages(): Promise<void> {
 messenger.runtime.onMessage.addListener((message, sender) => {
   let work: Promise<unknown>;
   if (isComposeRequest(message)) work = compose.handle(message);
+  else if (isDiscoveryRequest(message)) work = handleDiscoveryRequest(message, discovery);
   else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
   else if (isRequest(message)) work = handle(message, sender);
   else return undefined;

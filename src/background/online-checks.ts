@@ -11,8 +11,13 @@ import { parseLdapUrl } from "../core/ldap/ldap-url.js";
 import { decodeBase64 } from "../core/base64.js";
 import { utf8 } from "../core/bytes.js";
 import { browserHttpFetch } from "./net/http-fetch.js";
-import { RequestErrors } from "./net/request-errors.js";
 import { getChecks, ldapDirectoryViews } from "./options/certificate-checks.js";
+import { REVOCATION_ORIGINS } from "./discovery/origins.js";
+
+/** Whether the user allowed Sealbird to contact revocation services (optional host permission). */
+export async function revocationPermitted(): Promise<boolean> {
+  return messenger.permissions.contains({ origins: REVOCATION_ORIGINS }).catch(() => false);
+}
 
 function experimentSearch(id: string): LdapSearch {
   return async (q) => {
@@ -30,17 +35,13 @@ function experimentSearch(id: string): LdapSearch {
 
 export class OnlineChecks {
   private readonly cache = new MemoryRevocationCache();
-  private readonly errors = new RequestErrors();
-  private readonly fetch = browserHttpFetch(this.errors);
-
-  /** Call at the top level of the background (MV3 wakes the page for its events). */
-  listen(): void {
-    this.errors.listen();
-  }
+  private readonly fetch = browserHttpFetch();
 
   async revocation(): Promise<OnlineRevocation> {
     const { revocation: mode } = await getChecks();
-    return mode === "off" ? { mode } : { mode, fetch: this.fetch, cache: this.cache };
+    if (mode === "off") return { mode };
+    // Not allowed yet: cached answers still count; the rest is "not checked (not allowed)".
+    return (await revocationPermitted()) ? { mode, fetch: this.fetch, cache: this.cache } : { mode, cache: this.cache };
   }
 
   /** The LDAP address books the settings allow, ready to search. */

@@ -26,6 +26,7 @@ import {
 import { readPolicy, writePolicy, assertPolicyInput } from "./options/policy.js";
 import { importThunderbirdRoots, thunderbirdCertificates } from "./options/thunderbird-certs.js";
 import { getChecks, ldapDirectoryViews, setChecks } from "./options/certificate-checks.js";
+import { revocationPermitted } from "./online-checks.js";
 import type { OptionsAnswer, OptionsCall, OptionsRequestType, OptionsState } from "./options/types.js";
 
 export type { OptionsRequestMap, OptionsRequestType } from "./options/types.js";
@@ -104,11 +105,11 @@ const handlers: Handlers = {
   "options:pgp-revoke": (r, ks) => revokePgp(ks, str(r.id), str(r.keystorePassphrase), str(r.reason)),
   "options:checks-get": async () => {
     const checks = await getChecks();
-    return { checks, directories: await ldapDirectoryViews(checks) };
+    return { checks, directories: await ldapDirectoryViews(checks), permitted: await revocationPermitted() };
   },
   "options:checks-set": async (r) => {
     const checks = await setChecks(r.checks);
-    return { checks, directories: await ldapDirectoryViews(checks) };
+    return { checks, directories: await ldapDirectoryViews(checks), permitted: await revocationPermitted() };
   },
 };
 

@@ -45,13 +45,21 @@ export const ERROR_CODES = [
   "pgp-key-not-found",
   // sending
   "recipient-no-key",
-  // network (revocation and directory look-ups); the fetch/search function the caller passes reports these
-  "net-offline",
-  "net-timeout",
-  "net-tls",
-  "net-http",
-  "net-too-large",
-  "net-malformed",
+  // network (what any online check can meet: key lookups, revocation fetches)
+  "network-offline",
+  "network-unreachable",
+  "network-timeout",
+  "network-tls",
+  "network-http",
+  "network-too-large",
+  /** An answer that is not what was asked for (OCSP response, CRL, directory entry). */
+  "network-malformed",
+  // key discovery (WKD, keyservers)
+  "lookup-not-allowed",
+  "lookup-not-found",
+  "lookup-malformed",
+  "lookup-wrong-user-id",
+  // S/MIME online checks: LDAP directories, revocation
   "ldap-failed",
   /** An OCSP response or CRL arrived but is not signed by an authorised responder, or is stale. */
   "revocation-unverified",

@@ -1,6 +1,6 @@
 /**
  * The engine's HttpFetch on node:http/https, for the CLI. Node's error codes tell a refused
- * connection from a TLS failure, so every `net-*` code of ../core/net/http.ts is exact here.
+ * connection from a TLS failure, so every `network-*` code of ../core/net/http.ts is exact here.
  * Trusts the system roots plus NODE_EXTRA_CA_CERTS, and `ca` when given.
  */
 import http from "node:http";
@@ -42,15 +42,15 @@ export function nodeHttpFetch(opts: { ca?: string | Buffer | Array<string | Buff
         (res) => {
           const status = res.statusCode ?? 0;
           const declared = Number(res.headers["content-length"] ?? "0");
-          if (declared > req.maxBytes) return fail(netError("net-too-large", req.url, `The answer from ${req.url} is larger than ${req.maxBytes} bytes.`));
+          if (declared > req.maxBytes) return fail(netError("network-too-large", req.url, `The answer from ${req.url} is larger than ${req.maxBytes} bytes.`));
           const chunks: Buffer[] = [];
           let size = 0;
           res.on("data", (c: Buffer) => {
             size += c.length;
-            if (size > req.maxBytes) fail(netError("net-too-large", req.url, `The answer from ${req.url} is larger than ${req.maxBytes} bytes.`));
+            if (size > req.maxBytes) fail(netError("network-too-large", req.url, `The answer from ${req.url} is larger than ${req.maxBytes} bytes.`));
             else chunks.push(c);
           });
-          res.on("error", (e) => fail(netError("net-offline", req.url, `The connection to ${url.host} broke off.`, e)));
+          res.on("error", (e) => fail(netError("network-unreachable", req.url, `The connection to ${url.host} broke off.`, e)));
           res.on("end", () => {
             if (settled) return;
             settled = true;
@@ -65,12 +65,12 @@ export function nodeHttpFetch(opts: { ca?: string | Buffer | Array<string | Buff
           });
         },
       );
-      const timer = setTimeout(() => fail(netError("net-timeout", req.url, `${url.host} did not answer within ${req.timeoutMs} ms.`)), remaining);
+      const timer = setTimeout(() => fail(netError("network-timeout", req.url, `${url.host} did not answer within ${req.timeoutMs} ms.`)), remaining);
       r.on("error", (e: NodeJS.ErrnoException) => {
         const code = e.code;
-        if (isTlsError(code, e.message)) fail(netError("net-tls", req.url, `The secure connection to ${url.host} failed (${code ?? e.message}).`, e));
-        else if (code && OFFLINE.has(code)) fail(netError("net-offline", req.url, `${url.host} cannot be reached (${code}).`, e));
-        else fail(netError("net-offline", req.url, `${url.host} cannot be reached (${code ?? e.message}).`, e));
+        if (isTlsError(code, e.message)) fail(netError("network-tls", req.url, `The secure connection to ${url.host} failed (${code ?? e.message}).`, e));
+        else if (code && OFFLINE.has(code)) fail(netError("network-unreachable", req.url, `${url.host} cannot be reached (${code}).`, e));
+        else fail(netError("network-unreachable", req.url, `${url.host} cannot be reached (${code ?? e.message}).`, e));
       });
       if (req.body) r.write(req.body);
       r.end();

@@ -12,17 +12,17 @@ const OFFLINE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH"
 
 function typed(e: unknown, where: string): SealbirdError {
   if (e instanceof SealbirdError) return e;
-  if (e instanceof SizeLimitExceededError) return netError("net-too-large", where, `The directory ${where} returned more entries than asked for.`, e);
+  if (e instanceof SizeLimitExceededError) return netError("network-too-large", where, `The directory ${where} returned more entries than asked for.`, e);
   if (e instanceof InvalidCredentialsError) return new SealbirdError("ldap-failed", `The directory ${where} refused the login.`, { url: where }, { cause: e });
   if (e instanceof ResultCodeError) return new SealbirdError("ldap-failed", `The directory ${where} answered with LDAP error ${e.code}: ${e.message}`, { url: where, resultCode: e.code }, { cause: e });
   const err = e as NodeJS.ErrnoException;
   const code = err?.code ?? "";
   const msg = err?.message ?? String(e);
-  if (/timeout|timed out/i.test(msg) || code === "ETIMEDOUT") return netError("net-timeout", where, `The directory ${where} did not answer in time.`, e);
+  if (/timeout|timed out/i.test(msg) || code === "ETIMEDOUT") return netError("network-timeout", where, `The directory ${where} did not answer in time.`, e);
   if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO" || /ssl|tls|certificate/i.test(msg)) {
-    return netError("net-tls", where, `The secure connection to the directory ${where} failed (${code || msg}).`, e);
+    return netError("network-tls", where, `The secure connection to the directory ${where} failed (${code || msg}).`, e);
   }
-  if (OFFLINE.has(code)) return netError("net-offline", where, `The directory ${where} cannot be reached (${code}).`, e);
+  if (OFFLINE.has(code)) return netError("network-unreachable", where, `The directory ${where} cannot be reached (${code}).`, e);
   return new SealbirdError("ldap-failed", `The directory ${where} could not be searched: ${msg}`, { url: where }, { cause: e });
 }
 

@@ -9,6 +9,7 @@ import { makeRevocationPki, type IssuedCert, type RevocationPki } from "../serve
 import { startOcspResponder } from "../servers/ocsp.mjs";
 import { startNginx, type Nginx } from "../servers/nginx.mjs";
 import { freePort, startSilentServer } from "../servers/process.mjs";
+import { makeTestCa, type TestCa } from "../servers/test-ca.mjs";
 import { checkCertificateOnline, MemoryRevocationCache, type OnlineRevocation } from "../../src/core/cert/online-revocation.js";
 import { verifyCms } from "../../src/core/smime/verify.js";
 import { nodeHttpFetch } from "../../src/node/http-fetch.js";
@@ -20,6 +21,7 @@ let ocsp: { url: string; restart(): Promise<void>; stop(): Promise<void> };
 let web: Nginx;
 let silent: { port: number; stop(): Promise<void> };
 let closedPort: number;
+let tlsCa: TestCa;
 let root: string;
 const certs: Record<string, IssuedCert> = {};
 
@@ -37,13 +39,13 @@ beforeAll(async () => {
   pki = makeRevocationPki();
   root = fs.mkdtempSync(path.join(pki.dir, "www-"));
   ocsp = await startOcspResponder({ index: pki.indexPath, ca: pki.caPath, rsigner: pki.caPath, rkey: pki.caKeyPath, cwd: pki.dir });
-  const tls = pki.tlsServer("127.0.0.1");
-  web = await startNginx({ root, http: 0, https: { port: 0, cert: tls.cert, key: tls.key }, locations: { "/fail/": "return 503;" } });
+  tlsCa = makeTestCa();
+  web = await startNginx({ root, http: 0, https: { port: 0, ...tlsCa.issue(["localhost"]) }, locations: { "/fail/": "return 503;" } });
   silent = await startSilentServer();
   closedPort = await freePort();
-  fetchTrustingWebCa = nodeHttpFetch({ ca: fs.readFileSync(pki.webCaPath) });
+  fetchTrustingWebCa = nodeHttpFetch({ ca: fs.readFileSync(tlsCa.certPath) });
 
-  const crl = web.url("/ca.crl");
+  const crl = http("/ca.crl");
   certs.good = pki.issue("good", "good@example.org", { ocsp: [ocsp.url], crl: [crl] });
   certs.revoked = pki.issue("revoked", "revoked@example.org", { ocsp: [ocsp.url], crl: [crl] });
   certs.crlOnly = pki.issue("crlonly", "crlonly@example.org", { crl: [crl] });
@@ -51,11 +53,11 @@ beforeAll(async () => {
   certs.fallback = pki.issue("fallback", "fallback@example.org", { ocsp: [`http://127.0.0.1:${closedPort}/`], crl: [crl] });
   certs.offline = pki.issue("offline", "offline@example.org", { ocsp: [`http://127.0.0.1:${closedPort}/`] });
   certs.timeout = pki.issue("timeout", "timeout@example.org", { ocsp: [`http://127.0.0.1:${silent.port}/`] });
-  certs.https = pki.issue("https", "https@example.org", { crl: [web.httpsUrl("/ca.crl")] });
-  certs.http503 = pki.issue("http503", "http503@example.org", { crl: [web.url("/fail/ca.crl")] });
-  certs.big = pki.issue("big", "big@example.org", { crl: [web.url("/big.crl")] });
-  certs.garbage = pki.issue("garbage", "garbage@example.org", { crl: [web.url("/garbage.crl")] });
-  certs.foreign = pki.issue("foreign", "foreign@example.org", { crl: [web.url("/other.crl")] });
+  certs.https = pki.issue("https", "https@example.org", { crl: [https("/ca.crl")] });
+  certs.http503 = pki.issue("http503", "http503@example.org", { crl: [http("/fail/ca.crl")] });
+  certs.big = pki.issue("big", "big@example.org", { crl: [http("/big.crl")] });
+  certs.garbage = pki.issue("garbage", "garbage@example.org", { crl: [http("/garbage.crl")] });
+  certs.foreign = pki.issue("foreign", "foreign@example.org", { crl: [http("/other.crl")] });
   certs.none = pki.issue("none", "none@example.org");
   pki.revoke("revoked");
   pki.revoke("crlrevoked");
@@ -74,7 +76,11 @@ afterAll(async () => {
   await web?.stop();
   await silent?.stop();
   pki?.remove();
+  tlsCa?.dispose();
 });
+
+const http = (p: string) => web.url(p, { https: false });
+const https = (p: string) => web.url(p, { https: true, host: "localhost" });
 
 const online = (over: Partial<OnlineRevocation> = {}): OnlineRevocation => ({ mode: "soft-fail", fetch: counting(trusted), cache: new MemoryRevocationCache(), ...over });
 const check = (c: IssuedCert, o: OnlineRevocation = online()) => checkCertificateOnline(c.certificate, pki.caDer, o, new Date());
@@ -98,21 +104,21 @@ describe("OCSP (openssl ocsp -port) and CRL (openssl ca -gencrl via nginx)", () 
   });
 
   it("CRL only: good and revoked", async () => {
-    expect(await check(certs.crlOnly!)).toMatchObject({ status: "good", method: "crl", url: web.url("/ca.crl") });
+    expect(await check(certs.crlOnly!)).toMatchObject({ status: "good", method: "crl", url: http("/ca.crl") });
     expect(await check(certs.crlRevoked!)).toMatchObject({ status: "revoked", method: "crl" });
   });
 
   it("an unreachable OCSP responder falls back to the CRL, and the failed attempt is kept", async () => {
     const r = await check(certs.fallback!);
     expect(r).toMatchObject({ status: "good", method: "crl" });
-    expect(r.attempts.map((a) => [a.method, a.code])).toEqual([["ocsp", "net-offline"]]);
+    expect(r.attempts.map((a) => [a.method, a.code])).toEqual([["ocsp", "network-unreachable"]]);
   });
 
-  it("HTTPS CRL with a trusted TLS certificate works; with an untrusted one it is net-tls", async () => {
-    expect(await check(certs.https!, online({ fetch: fetchTrustingWebCa }))).toMatchObject({ status: "good", method: "crl", url: web.httpsUrl("/ca.crl") });
+  it("HTTPS CRL with a trusted TLS certificate works; with an untrusted one it is network-tls", async () => {
+    expect(await check(certs.https!, online({ fetch: fetchTrustingWebCa }))).toMatchObject({ status: "good", method: "crl", url: https("/ca.crl") });
     const r = await check(certs.https!);
     expect(r).toMatchObject({ status: "not-checked", why: "unreachable" });
-    expect(r.attempts.map((a) => a.code)).toEqual(["net-tls"]);
+    expect(r.attempts.map((a) => a.code)).toEqual(["network-tls"]);
   });
 
   it("a certificate naming no revocation service: not-checked / no-source, nothing fetched", async () => {
@@ -130,11 +136,11 @@ describe("OCSP (openssl ocsp -port) and CRL (openssl ca -gencrl via nginx)", () 
 
 describe("each failure mode is a typed error, and nothing is cached", () => {
   const cases: Array<[string, string, string]> = [
-    ["offline", "net-offline", "unreachable"],
-    ["timeout", "net-timeout", "unreachable"],
-    ["http503", "net-http", "unreachable"],
-    ["big", "net-too-large", "unreachable"],
-    ["garbage", "net-malformed", "unreachable"],
+    ["offline", "network-unreachable", "unreachable"],
+    ["timeout", "network-timeout", "unreachable"],
+    ["http503", "network-http", "unreachable"],
+    ["big", "network-too-large", "unreachable"],
+    ["garbage", "network-malformed", "unreachable"],
     ["foreign", "revocation-unverified", "unverified"],
   ];
   for (const [name, code, why] of cases) {
@@ -182,14 +188,14 @@ describe("signatures: the status model and the policy setting", () => {
     const r = await verifyCms(sign(certs.offline!), content, ctx(online()), { from: "offline@example.org" });
     expect(r.signature.state).toBe("valid");
     expect(r.signature.reasons).toEqual([]);
-    expect(r.signature.revocation).toMatchObject({ mode: "soft-fail", state: "not-checked", certificates: [{ why: "unreachable", attempts: [{ code: "net-offline" }] }] });
+    expect(r.signature.revocation).toMatchObject({ mode: "soft-fail", state: "not-checked", certificates: [{ why: "unreachable", attempts: [{ code: "network-unreachable" }] }] });
   });
 
   it("hard-fail: an unreachable responder makes the signature not valid", async () => {
     const r = await verifyCms(sign(certs.timeout!), content, ctx(online({ mode: "hard-fail", timeoutMs: 1000 })), { from: "timeout@example.org" });
     expect(r.signature.state).toBe("untrusted");
     expect(r.signature.reasons.map((x) => x.code)).toEqual(["revocation-not-checked"]);
-    expect(r.signature.revocation?.certificates[0]?.attempts.map((a) => a.code)).toEqual(["net-timeout"]);
+    expect(r.signature.revocation?.certificates[0]?.attempts.map((a) => a.code)).toEqual(["network-timeout"]);
   });
 
   it("off: no network, no revocation state beyond 'off'", async () => {

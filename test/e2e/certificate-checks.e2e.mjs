@@ -25,6 +25,7 @@ import { startOcspResponder } from "../servers/ocsp.mjs";
 import { startNginx } from "../servers/nginx.mjs";
 import { startSlapd } from "../servers/ldap.mjs";
 import { freePort } from "../servers/process.mjs";
+import { makeTestCa } from "../servers/test-ca.mjs";
 
 const ID = sb.SEALBIRD_ID;
 const PASSPHRASE = "correct horse battery staple checks";
@@ -34,6 +35,7 @@ let pki;
 let ocsp;
 let web;
 let ldap;
+let tlsCa;
 const c = {};
 
 /** YYYYMMDDHHMMSSZ, `days` from now (openssl ca -enddate). */
@@ -55,15 +57,16 @@ before(
     const www = fs.mkdtempSync(path.join(pki.dir, "www-"));
     ocsp = await startOcspResponder({ index: pki.indexPath, ca: pki.caPath, rsigner: pki.caPath, rkey: pki.caKeyPath, cwd: pki.dir });
     // https with a certificate Thunderbird does not trust: the TLS failure case.
-    web = await startNginx({ root: www, http: 0, https: { port: 0, ...pki.tlsServer("127.0.0.1") } });
+    tlsCa = makeTestCa();
+    web = await startNginx({ root: www, http: 0, https: { port: 0, ...tlsCa.issue(["localhost"]) } });
     const closed = await freePort();
-    const crl = web.url("/ca.crl");
+    const crl = web.url("/ca.crl", { https: false });
     c.alice = pki.issue("alice", "alice@example.org", { ocsp: [ocsp.url], dates: [opensslDate(-30), opensslDate(20)] });
     c.dave = pki.issue("dave", "dave@example.org", { ocsp: [ocsp.url] });
     c.rita = pki.issue("rita", "rita@example.org", { ocsp: [ocsp.url] });
     c.carl = pki.issue("carl", "carl@example.org", { crl: [crl] });
     c.otto = pki.issue("otto", "otto@example.org", { ocsp: [`http://127.0.0.1:${closed}/`] });
-    c.tina = pki.issue("tina", "tina@example.org", { ocsp: [web.httpsUrl("/ocsp")] });
+    c.tina = pki.issue("tina", "tina@example.org", { ocsp: [web.url("/ocsp", { https: true })] });
     c.eve = pki.issue("eve", "eve@example.org", { dates: ["20200101000000Z", "20210101000000Z"] });
     pki.revoke("rita");
     pki.revoke("carl");
@@ -105,6 +108,7 @@ after(async () => {
   await ocsp?.stop();
   await web?.stop();
   pki?.remove();
+  tlsCa?.dispose();
 });
 
 /** The compose view once pred(view) holds (the popup polls the same request). */
@@ -126,6 +130,25 @@ test("options page: the LDAP address book is listed in the certificate checks se
     v.directories.map((d) => [d.id, d.name, d.enabled]),
     [["ldap_2.servers.corp", "Corp directory", true]],
   );
+});
+
+test("before the user allows revocation checks nothing is fetched: a signature shows 'not allowed' (then the user allows them)", async () => {
+  const before = await sb.extensionCallOk(s.tb, { type: "options:checks-get" });
+  assert.equal(before.permitted, false);
+  await showSigned(c.rita, "Signed by rita (checks not allowed yet)");
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => x?.badge === "✓", { timeoutMs: 30_000, what: "valid badge" });
+  assert.match(a.title, /Revocation not checked/);
+  const details = await sb.popupPageFor(s.tb, "checks-not-allowed-popup");
+  assert.match(details, /Sealbird is not allowed to contact revocation services yet/);
+  // The user's grant (what "Allow revocation checks" and Thunderbird's prompt give).
+  await s.tb.marionette.run(
+    `const { ExtensionPermissions } = ChromeUtils.importESModule("resource://gre/modules/ExtensionPermissions.sys.mjs");
+     const ext = WebExtensionPolicy.getByID(arguments[0]).extension;
+     await ExtensionPermissions.add(arguments[0], { permissions: [], origins: ["http://*/*", "https://*/*"] }, ext);
+     return true;`,
+    [ID],
+  );
+  assert.equal((await sb.extensionCallOk(s.tb, { type: "options:checks-get" })).permitted, true);
 });
 
 test("composer: a recipient without a certificate is found in the LDAP address book; openssl decrypts what was sent", async () => {
@@ -205,7 +228,7 @@ test("a signer revoked per CRL (served by nginx): revoked", async () => {
   assert.match(a.title, /revoked/i);
   const details = await sb.popupPageFor(s.tb, "checks-revoked-crl-popup");
   assert.match(details, /REVOKED .*by revocation list/);
-  assert.ok(details.includes(web.url("/ca.crl")));
+  assert.ok(details.includes(web.url("/ca.crl", { https: false })));
 });
 
 test("an unreachable OCSP responder: soft-fail keeps the signature valid with the note; hard-fail makes it not valid", async () => {
@@ -214,7 +237,7 @@ test("an unreachable OCSP responder: soft-fail keeps the signature valid with th
   assert.match(soft.title, /Valid signature · Revocation not checked/);
   const details = await sb.popupPageFor(s.tb, "checks-soft-fail-popup");
   assert.match(details, /Revocation not checked\. The signature is shown as valid because your settings accept that/);
-  assert.match(details, /net-offline/);
+  assert.match(details, /network-unreachable/);
 
   const set = await sb.extensionCallOk(s.tb, { type: "options:checks-set", checks: { revocation: "hard-fail", ldap: { enabled: true, off: [] } } });
   assert.equal(set.checks.revocation, "hard-fail");
@@ -230,13 +253,13 @@ test("an unreachable OCSP responder: soft-fail keeps the signature valid with th
   }
 });
 
-test("an OCSP responder behind a TLS certificate Thunderbird does not trust: net-tls in the popup, valid with the note", async () => {
+test("an OCSP responder behind a TLS certificate Thunderbird does not trust: network-tls in the popup, valid with the note", async () => {
   await showSigned(c.tina, "Signed by tina (untrusted TLS)");
   const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => x?.badge === "✓", { timeoutMs: 30_000, what: "valid badge" });
   assert.match(a.title, /Revocation not checked/);
   const details = await sb.popupPageFor(s.tb, "checks-tls-popup");
-  assert.match(details, /net-tls/);
-  assert.ok(details.includes(web.httpsUrl("/ocsp")));
+  assert.match(details, /network-tls/);
+  assert.ok(details.includes(web.url("/ocsp", { https: true })));
 });
 
 test("composer: expired and revoked certificates are never used to encrypt, and the composer says why", async () => {

@@ -24,7 +24,7 @@ describe("S/MIME recipients", () => {
     await ring.addCertificate(pki.expired.certificate, "smime-certificate");
     expect(await codeOf(ring.smimeRecipients(["old@example.org"]))).toEqual({
       code: "recipient-no-key",
-      details: { missing: ["old@example.org"], unusable: [{ email: "old@example.org", reason: "expired" }] },
+      details: { missing: ["old@example.org"], unusable: { "old@example.org": "expired" } },
     });
   });
 
@@ -33,7 +33,7 @@ describe("S/MIME recipients", () => {
     await ring.addCertificate(pki.carol.certificate, "smime-certificate");
     expect((await ring.smimeRecipients(["carol@example.org"])).length).toBe(1);
     await ring.markSmimeRevoked(fingerprint(pki.carol.certificate), { checkedAt: new Date().toISOString(), method: "ocsp" });
-    expect(await codeOf(ring.smimeRecipients(["carol@example.org"]))).toMatchObject({ details: { unusable: [{ reason: "revoked" }] } });
+    expect(await codeOf(ring.smimeRecipients(["carol@example.org"]))).toMatchObject({ details: { unusable: { "carol@example.org": "revoked" } } });
     // Learning the same certificate again (a new signed mail) keeps the mark.
     await ring.addCertificate(pki.carol.certificate, "smime-certificate");
     expect(await codeOf(ring.smimeRecipients(["carol@example.org"]))).toMatchObject({ code: "recipient-no-key" });
@@ -69,10 +69,10 @@ describe("OpenPGP recipients", () => {
     const ring = await freshRing();
     const old = await generatePgpKey({ email: "dan@example.org" }, { expiresInSeconds: 1, date: new Date(Date.now() - 3600_000) });
     await ring.importPgp(utf8(exportPublicKey(old.publicKey)));
-    expect(await codeOf(ring.pgpPublicFor(["dan@example.org"]))).toMatchObject({ code: "recipient-no-key", details: { unusable: [{ reason: "expired" }] } });
+    expect(await codeOf(ring.pgpPublicFor(["dan@example.org"]))).toMatchObject({ code: "recipient-no-key", details: { unusable: { "dan@example.org": "expired" } } });
     const revoked = await generatePgpKey({ email: "erin@example.org" });
     await ring.importPgp(utf8((await revokePgpKey(revoked.privateKey)).armoredPublicKey));
-    expect(await codeOf(ring.pgpPublicFor(["erin@example.org"]))).toMatchObject({ details: { unusable: [{ reason: "revoked" }] } });
+    expect(await codeOf(ring.pgpPublicFor(["erin@example.org"]))).toMatchObject({ details: { unusable: { "erin@example.org": "revoked" } } });
     const fresh = await generatePgpKey({ email: "dan@example.org" });
     await ring.importPgp(utf8(exportPublicKey(fresh.publicKey)));
     expect(await ring.pgpPublicFor(["dan@example.org"])).toEqual([exportPublicKey(fresh.publicKey)]);

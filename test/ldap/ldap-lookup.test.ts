@@ -9,6 +9,7 @@ import { makeRevocationPki, type RevocationPki } from "../servers/revocation-pki
 import { startSlapd } from "../servers/ldap.mjs";
 import { startNginx, type Nginx } from "../servers/nginx.mjs";
 import { freePort, startSilentServer } from "../servers/process.mjs";
+import { makeTestCa, type TestCa } from "../servers/test-ca.mjs";
 import { certificateFilter, escapeFilterValue, lookupCertificates, type LdapDirectory } from "../../src/core/ldap/certificate-lookup.js";
 import { parseLdapUrl } from "../../src/core/ldap/ldap-url.js";
 import { fingerprint } from "../../src/core/cert/certificate.js";
@@ -19,6 +20,7 @@ let ldap: { port: number; url: string; stop(): Promise<void> };
 let web: Nginx;
 let silent: { port: number; stop(): Promise<void> };
 let closed: number;
+let tlsCa: TestCa;
 const fp: Record<string, string> = {};
 
 const person = (cn: string, mail: string, attrs: Record<string, Uint8Array | string | Array<Uint8Array | string>>) => ({
@@ -54,9 +56,9 @@ beforeAll(async () => {
       ...crowd,
     ],
   });
-  const tls = pki.tlsServer("127.0.0.1");
+  tlsCa = makeTestCa();
   const www = fs.mkdtempSync(path.join(pki.dir, "www-"));
-  web = await startNginx({ root: www, https: { port: 0, cert: tls.cert, key: tls.key } });
+  web = await startNginx({ root: www, https: { port: 0, ...tlsCa.issue(["localhost"]) } });
   silent = await startSilentServer();
   closed = await freePort();
 }, 120_000);
@@ -66,6 +68,7 @@ afterAll(async () => {
   await web?.stop();
   await silent?.stop();
   pki?.remove();
+  tlsCa?.dispose();
 });
 
 const directory = (url: string, name = url): LdapDirectory => {
@@ -130,17 +133,17 @@ describe("each failure mode is a typed error, and the other directories still co
     expect(r.found.map((f) => f.directory)).toEqual(who === "dave@example.org" ? ["good"] : []);
     return r.errors.map((e) => [e.directory, e.code]);
   };
-  it("offline", async () => expect(await codeOf(`ldap://127.0.0.1:${closed}/dc=example,dc=org`)).toEqual([["broken", "net-offline"]]));
-  it("timeout", async () => expect(await codeOf(`ldap://127.0.0.1:${silent.port}/dc=example,dc=org`)).toEqual([["broken", "net-timeout"]]));
+  it("offline", async () => expect(await codeOf(`ldap://127.0.0.1:${closed}/dc=example,dc=org`)).toEqual([["broken", "network-unreachable"]]));
+  it("timeout", async () => expect(await codeOf(`ldap://127.0.0.1:${silent.port}/dc=example,dc=org`)).toEqual([["broken", "network-timeout"]]));
   it("TLS error (ldaps to a server whose certificate is not trusted)", async () =>
-    expect(await codeOf(`ldaps://127.0.0.1:${web.httpsPort}/dc=example,dc=org`)).toEqual([["broken", "net-tls"]]));
+    expect(await codeOf(`ldaps://127.0.0.1:${web.httpsPort}/dc=example,dc=org`)).toEqual([["broken", "network-tls"]]));
   it("LDAP error (no such base)", async () => expect(await codeOf(`ldap://127.0.0.1:${ldap.port}/dc=nowhere,dc=org`)).toEqual([["broken", "ldap-failed"]]));
   it("oversized (more entries than the size limit)", async () => {
     const r = await lookupCertificates("crowd@example.org", [directory(ldap.url)], policy());
-    expect(r.errors.map((e) => e.code)).toEqual(["net-too-large"]);
+    expect(r.errors.map((e) => e.code)).toEqual(["network-too-large"]);
   });
   it("malformed (certificate data that is not a certificate)", async () => {
     const r = await lookupCertificates("judy@example.org", [directory(ldap.url)], policy());
-    expect(r.errors.map((e) => e.code)).toEqual(["net-malformed"]);
+    expect(r.errors.map((e) => e.code)).toEqual(["network-malformed"]);
   });
 });

@@ -11,12 +11,10 @@ export interface RevocationPki {
   caKeyPath: string;
   caDer: Buffer;
   indexPath: string;
-  webCaPath: string;
   issue(leaf: string, email: string, o?: { ocsp?: string[]; crl?: string[]; dates?: [string, string]; keyUsage?: string }): IssuedCert;
   revoke(leaf: string): void;
   writeCrl(out: string, o?: { days?: number }): string;
   p12(leaf: string, password: string): string;
-  tlsServer(host: string): { cert: string; key: string };
   remove(): void;
 }
 export function makeRevocationPki(o?: { name?: string }): RevocationPki;

@@ -5,7 +5,7 @@
 //   const dave = pki.issue("dave", "dave@example.org", { ocsp: [ocspUrl], crl: [crlUrl] });
 //   pki.revoke("dave"); pki.writeCrl(path.join(webRoot, "ca.crl"));
 //   pki.p12("dave", "pw") -> path of a PKCS#12 (key + certificate)
-//   pki.tlsServer("127.0.0.1") -> { cert, key } for nginx, issued by a separate web CA (pki.webCaPath)
+// (TLS certificates for the servers come from ./test-ca.mjs.)
 //
 // `openssl ca` keeps the index file the OCSP responder answers from (pki.indexPath).
 
@@ -60,9 +60,6 @@ export function makeRevocationPki({ name = "Sealbird Revocation Test CA" } = {})
   fs.mkdirSync(path.join(dir, "newcerts"));
   run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", `/O=Sealbird Test/CN=${name}`, "-days", "3650", "-sha256",
     "-config", "ca.cnf", "-extensions", "ca_ext"]);
-  // A separate CA for TLS server certificates (so "untrusted TLS" is one trust setting away).
-  run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "webca.key", "-out", "webca.pem", "-subj", "/O=Sealbird Test/CN=Sealbird Test Web CA", "-days", "3650",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
 
   const der = (pem) => run(["x509", "-in", pem, "-outform", "DER"]);
   const issued = new Map();
@@ -73,7 +70,6 @@ export function makeRevocationPki({ name = "Sealbird Revocation Test CA" } = {})
     caKeyPath: path.join(dir, "ca.key"),
     caDer: der("ca.pem"),
     indexPath: path.join(dir, "index.txt"),
-    webCaPath: path.join(dir, "webca.pem"),
 
     /**
      * A leaf for S/MIME (sign + encrypt). `ocsp` / `crl`: URLs for AIA and CRL distribution
@@ -117,16 +113,6 @@ export function makeRevocationPki({ name = "Sealbird Revocation Test CA" } = {})
       const out = path.join(dir, `${leaf}.p12`);
       run(["pkcs12", "-export", "-inkey", `${leaf}.key`, "-in", `${leaf}.pem`, "-certfile", "ca.pem", "-name", leaf, "-passout", `pass:${password}`, "-out", out]);
       return out;
-    },
-
-    /** A TLS server certificate for `host` (an IP or a name) from the web CA, for nginx. */
-    tlsServer(host) {
-      const san = /^[\d.]+$/.test(host) ? `IP:${host}` : `DNS:${host}`;
-      const base = `tls-${host.replace(/[^A-Za-z0-9]/g, "_")}`;
-      run(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=${host}`]);
-      fs.writeFileSync(path.join(dir, `${base}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-      run(["x509", "-req", "-in", `${base}.csr`, "-CA", "webca.pem", "-CAkey", "webca.key", "-CAcreateserial", "-out", `${base}.pem`, "-days", "30", "-extfile", `${base}.ext`]);
-      return { cert: path.join(dir, `${base}.pem`), key: path.join(dir, `${base}.key`) };
     },
 
     remove() {

@@ -13,16 +13,16 @@ import { buildPath } from "../../core/cert/path.js";
 import { unb64 } from "../../core/keyring/record-codec.js";
 import type { KeystoreService } from "../keystore-service.js";
 import { domainRuleFor, getPolicy, identityPolicy } from "../options/policy.js";
-import { addressesOf, assign, chooseTechnology, describeRecipients, type KeyLookup } from "./recipients.js";
+import { addressesOf, assign, chooseTechnology, describeRecipients, hasKey, type KeyLookup } from "./recipients.js";
+import type { DiscoveryService, LookupStatus } from "../discovery/service.js";
 import { protectEntity, unique, type Decision, type EncapsulateRequest } from "./encapsulate.js";
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
-import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, Technology } from "./types.js";
+import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, RecipientLookup, RecipientView, Technology } from "./types.js";
 import { smimeRecordUnusable } from "../../core/keyring/keyring.js";
 import type { OnlineChecks } from "../online-checks.js";
 import { SmimeRecipientChecks } from "./smime-checks.js";
 import { ownExpiryFor } from "./own-expiry.js";
-import { entryOf } from "../options/entries.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -49,17 +49,20 @@ export class ComposeService {
   private blocked = new Set<number>();
   private checkedReply = new Set<number>();
   private restoredDraft = new Set<number>();
+  /** Recipients of each open composer, for refreshing it when a lookup for one of them ends. */
+  private recipientsOf = new Map<number, string[]>();
   /** LDAP look-ups and revocation checks of S/MIME recipients (absent without network checks). */
   private readonly checks: SmimeRecipientChecks | undefined;
 
   constructor(
     private readonly keystore: KeystoreService,
+    private readonly discovery?: DiscoveryService,
     online?: OnlineChecks,
   ) {
     this.checks = online ? new SmimeRecipientChecks(online, () => this.refreshAll()) : undefined;
   }
 
-  /** The S/MIME check settings changed: decide again, and show it. */
+  /** The S/MIME check settings or permissions changed: decide again, and show it. */
   checksChanged(): void {
     this.checks?.forget();
     this.refreshAll();
@@ -82,6 +85,11 @@ export class ComposeService {
     });
     messenger.tabs.onRemoved.addListener((tabId) => this.forget(tabId));
     secure()?.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
+    // A lookup ended (or started): every composer with that recipient shows it, and its
+    // Encrypt default follows the key that may now exist.
+    this.discovery?.onChange((email) => {
+      for (const [tabId, list] of this.recipientsOf) if (list.includes(email)) void this.refresh(tabId).catch(() => undefined);
+    });
   }
 
   async handle(req: ComposeRequest): Promise<unknown> {
@@ -118,6 +126,7 @@ export class ComposeService {
     this.blocked.delete(tabId);
     this.checkedReply.delete(tabId);
     this.restoredDraft.delete(tabId);
+    this.recipientsOf.delete(tabId);
     void messenger.storage.session.remove(STATE_KEY + tabId);
   }
 
@@ -187,6 +196,8 @@ export class ComposeService {
     }
     const effective = chooseTechnology(s.technology, idp.technology, recipients);
     const missing = assign(recipients, effective);
+    this.recipientsOf.set(tabId, emails);
+    if (ks.exists) this.showLookups(recipients, effective);
     const canSign = from ? await keys.canSign(from, effective) : false;
     const own = await secure()
       ?.ownCrypto(tabId)
@@ -233,6 +244,23 @@ export class ComposeService {
     if (!exists || !from) return {};
     const e = await ownExpiryFor((await this.keystore.keyring()).store, from, technology).catch(() => undefined);
     return e ? { ownExpiry: e } : {};
+  }
+
+  /**
+   * Recipients without a usable key (OpenPGP, nor one in the technology of this message) are
+   * looked up in the background; each shows how its lookup stands ("looking up…", found, the
+   * typed failure). The composer never waits for it.
+   */
+  private showLookups(recipients: RecipientView[], effective: Technology): void {
+    if (!this.discovery) return;
+    for (const r of recipients) {
+      const keyless = !hasKey(r, "openpgp") && !hasKey(r, effective) && !(r.pgp && !r.pgp.trusted);
+      const status = keyless ? this.discovery.request(r.email) : this.discovery.known(r.email);
+      if (!status) continue;
+      // Found while this view was being made (its keys were read before): the refresh that the
+      // lookup's end triggers shows the key; until then it still counts as being looked up.
+      r.lookup = status.state === "found" && !r.pgp ? { state: "looking-up" } : lookupView(status);
+    }
   }
 
   /** A reply to / forward of an encrypted message starts with Encrypt on. */
@@ -496,20 +524,15 @@ export function keyLookup(ring: Keyring): KeyLookup {
     },
     async pgpFor(email) {
       const addr = email.toLowerCase();
-      const records = [...(await store.listRecords("pgp-secret-key")), ...(await store.listRecords("pgp-public-key"))].filter((r) =>
-        ((r.public["emails"] as string[] | undefined) ?? []).includes(addr),
-      );
-      // An accepted key that is neither expired nor revoked; else the first one, with why not.
-      const views = await Promise.all(records.map((x) => entryOf(x)));
-      const usable = (i: number) => records[i]!.public["pending"] !== true && views[i]!.validity === "valid";
-      const i = Math.max(0, records.findIndex((_x, k) => usable(k)));
-      const r = records[i];
-      if (!r) return undefined;
+      const choice = await ring.pgpChoice(addr);
+      if (!choice) return undefined;
+      const r = choice.record;
       const ids = (r.public["userIds"] as string[] | undefined) ?? [];
-      const v = views[i]!;
       const key: RecipientKey = { fingerprint: String(r.public["fingerprint"] ?? ""), label: ids[0] ?? addr, trusted: r.public["pending"] !== true };
-      if (v.notAfter) key.notAfter = v.notAfter;
-      if (v.validity !== "valid") key.unusable = v.validity;
+      if (choice.usability.state !== "usable") key.unusable = choice.usability.state;
+      const until = choice.usability.state === "usable" ? choice.usability.expires : choice.usability.state === "expired" ? choice.usability.expired : undefined;
+      if (until) key.notAfter = until;
+      if (typeof r.public["source"] === "string") key.source = r.public["source"];
       return key;
     },
     async canSign(email, technology) {
@@ -518,4 +541,8 @@ export function keyLookup(ring: Keyring): KeyLookup {
       return (await store.listRecords(kind)).some((r) => r.public["revoked"] !== true && ((r.public["emails"] as string[] | undefined) ?? []).includes(addr));
     },
   };
+}
+
+function lookupView(s: LookupStatus): RecipientLookup {
+  return { state: s.state, ...(s.code ? { code: s.code } : {}), ...(s.source ? { source: s.source } : {}) };
 }

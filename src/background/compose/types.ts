@@ -30,18 +30,28 @@ export interface RecipientKey {
   /** S/MIME: a path to a trust anchor exists and the certificate is valid; OpenPGP: accepted key. */
   trusted: boolean;
   /**
-   * Why this certificate or key is never used to encrypt; the composer shows it.
+   * The key or certificate exists but is never used to encrypt, and why (the popup says so).
    * `revocation-not-checked` (S/MIME): hard-fail mode and its revocation could not be checked.
    */
-  unusable?: "expired" | "not-yet-valid" | "revoked" | "revocation-not-checked";
+  unusable?: "expired" | "not-yet-valid" | "revoked" | "no-encryption-key" | "revocation-not-checked";
+  /** OpenPGP: where the key came from (import, wkd, autocrypt, gossip, …). */
+  source?: string;
   /** S/MIME: the online revocation check of this certificate (absent: not looked at yet). */
   revocation?: { state: "checking" | "good" | "revoked" | "not-checked" | "no-source" | "off"; method?: "ocsp" | "crl"; checkedAt?: string };
+}
+
+/** A key lookup for a recipient (WKD, keyserver) as the composer shows it. */
+export interface RecipientLookup {
+  state: "looking-up" | "found" | "pending" | "failed";
+  /** Error code when failed (network-*, lookup-*). */
+  code?: string;
+  source?: "wkd" | "keyserver";
 }
 
 /** Searching the LDAP address books for a recipient without a usable S/MIME certificate. */
 export interface DirectoryLookupView {
   state: "searching" | "found" | "not-found" | "failed";
-  /** The first error's code when state is "failed" (net-offline, net-timeout, ldap-failed, ...). */
+  /** The first error's code when state is "failed" (network-unreachable, network-timeout, ldap-failed, ...). */
   code?: string;
   /** The address book that had the certificate. */
   directory?: string;
@@ -57,6 +67,8 @@ export interface RecipientView {
   rule?: "always-encrypt" | "never-unencrypted";
   /** Looks like a mailing list (warned: members need the list's key). */
   list?: boolean;
+  /** A key lookup made for this recipient in this session. */
+  lookup?: RecipientLookup;
   /** S/MIME certificate search in LDAP address books (only for recipients without a usable one). */
   directory?: DirectoryLookupView;
 }

@@ -3,15 +3,18 @@
  * read in chunks and abandoned past maxBytes; no cookies or credentials are sent and no cache
  * is used (revocation answers are cached by the engine, until their own nextUpdate).
  *
- * fetch() reports every connection failure as the same TypeError; `errors` (webRequest) says
- * which it was: net-tls for a failed TLS handshake, net-timeout, else net-offline.
+ * fetch() reports every connection failure as the same TypeError; Gecko's own reason for it
+ * (webRequest.onErrorOccurred, read by ../discovery/http-get.ts) gives the typed code.
+ * Key lookups (HTTPS GET only) use ../discovery/http-get.ts itself; revocation needs http and
+ * POST (OCSP), hence this second transport on the same failure reasons.
  */
 import { isSealbirdError } from "../../core/errors.js";
 import { netError, type HttpFetch } from "../../core/net/http.js";
-import type { RequestErrors } from "./request-errors.js";
+import { classifyFailure, listen, reasonFor } from "../discovery/http-get.js";
 
-export function browserHttpFetch(errors?: RequestErrors): HttpFetch {
+export function browserHttpFetch(): HttpFetch {
   return async (req) => {
+    listen();
     const started = Date.now();
     const controller = new AbortController();
     let timedOut = false;
@@ -34,17 +37,14 @@ export function browserHttpFetch(errors?: RequestErrors): HttpFetch {
           signal: controller.signal,
         });
       } catch (e) {
-        if (timedOut) throw netError("net-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
-        if (typeof navigator !== "undefined" && navigator.onLine === false) throw netError("net-offline", req.url, `Thunderbird is offline; ${host} was not asked.`, e);
-        const reason = await errors?.reasonFor(req.url, started);
-        if (reason === "net-tls") throw netError("net-tls", req.url, `The secure connection to ${host} failed (its certificate is not trusted or does not fit).`, e);
-        if (reason === "net-timeout") throw netError("net-timeout", req.url, `${host} did not answer in time.`, e);
-        throw netError("net-offline", req.url, `${host} cannot be reached (no connection, or the secure connection failed).`, e);
+        if (timedOut) throw netError("network-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
+        if (typeof navigator !== "undefined" && navigator.onLine === false) throw netError("network-unreachable", req.url, `Thunderbird is offline; ${host} was not asked.`, e);
+        throw classifyFailure(await reasonFor(req.url, started, 1000), req.url);
       }
       const declared = Number(res.headers.get("content-length") ?? "0");
       if (declared > req.maxBytes) {
         controller.abort();
-        throw netError("net-too-large", req.url, `The answer from ${host} is larger than ${req.maxBytes} bytes.`);
+        throw netError("network-too-large", req.url, `The answer from ${host} is larger than ${req.maxBytes} bytes.`);
       }
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -56,14 +56,14 @@ export function browserHttpFetch(errors?: RequestErrors): HttpFetch {
           size += value.length;
           if (size > req.maxBytes) {
             controller.abort();
-            throw netError("net-too-large", req.url, `The answer from ${host} is larger than ${req.maxBytes} bytes.`);
+            throw netError("network-too-large", req.url, `The answer from ${host} is larger than ${req.maxBytes} bytes.`);
           }
           chunks.push(value);
         }
       } catch (e) {
         if (isSealbirdError(e)) throw e;
-        if (timedOut) throw netError("net-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
-        throw netError("net-offline", req.url, `The connection to ${host} broke off.`, e);
+        if (timedOut) throw netError("network-timeout", req.url, `${host} did not answer within ${req.timeoutMs} ms.`, e);
+        throw netError("network-unreachable", req.url, `The connection to ${host} broke off.`, e);
       }
       const body = new Uint8Array(size);
       let at = 0;

@@ -124,6 +124,8 @@ export interface LdapDirectoryView {
 export interface CertificateChecksView {
   checks: CertificateChecks;
   directories: LdapDirectoryView[];
+  /** The user allowed Sealbird to contact OCSP responders and CRL servers (optional host permission). */
+  permitted: boolean;
 }
 
 /** Every options request, with its payload. */

@@ -5,7 +5,7 @@ import { listCommand } from "./list.js";
 import { inspectCommand } from "./inspect.js";
 import { protectCommand } from "./protect.js";
 import { keygenCommand, exportCommand } from "./keys.js";
-import { lookupCommand } from "./lookup.js";
+import { lookupCommand, refreshCommand } from "./discovery.js";
 
 /** Every sealbird command, by name. */
 export const COMMANDS: Record<string, Command> = {
@@ -18,4 +18,5 @@ export const COMMANDS: Record<string, Command> = {
   keygen: keygenCommand,
   export: exportCommand,
   lookup: lookupCommand,
+  refresh: refreshCommand,
 };

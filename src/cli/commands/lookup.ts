@@ -5,15 +5,16 @@ import { EXIT } from "../exit-codes.js";
 import { SealbirdError } from "../../core/errors.js";
 import { findInDirectories } from "../../core/keyring/recipient-certificates.js";
 import { certificateInfo } from "../../core/cert/index.js";
-import { keystoreDirOf, LDAP_HELP, LDAP_OPTIONS, ldapDirectories, ONLINE_HELP, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
+import { keystoreDirOf, LDAP_OPTIONS, ldapDirectories, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
 
-export const lookupCommand: Command = {
-  usage: "lookup ADDRESS --ldap URL [--json]",
-  summary: "find a correspondent's S/MIME certificate in LDAP directories and keep the ones that pass the policy",
-  help: `  A certificate is kept only when it chains to one of your trust anchors, is valid now, binds
-  ADDRESS and may be used for encryption (and is not revoked). Exit code 1 when none is found.
-${LDAP_HELP}${ONLINE_HELP}  --json                      what was found, refused and which directory failed, as JSON
-`,
+/** `sealbird lookup ADDRESS --ldap URL`: the S/MIME half of the lookup command (./discovery.ts). */
+export const LDAP_LOOKUP_HELP = `  --ldap URL         find the S/MIME certificate in this LDAP directory instead (repeatable);
+                     kept only when it chains to one of your trust anchors, is valid now, binds
+                     ADDRESS, may be used for encryption and is not revoked (--revocation MODE).
+                     Exit code 1 when none is found.
+`;
+
+export const ldapLookup: Pick<Command, "run"> = {
   async run(args) {
     const { values, positionals } = parse(args, { ...KEYSTORE_OPTIONS, ...LDAP_OPTIONS, ...ONLINE_OPTIONS, json: { type: "boolean" } }, { min: 1, max: 1, names: "ADDRESS" });
     const email = positionals[0]!.trim().toLowerCase();

@@ -28,7 +28,7 @@ export interface RevocationCache {
 
 export interface OnlineRevocation {
   mode: RevocationMode;
-  /** Absent: nothing is fetched (supplied data and the cache only). */
+  /** Absent: nothing is fetched (supplied data and the cache only; "not-allowed"). */
   fetch?: HttpFetch;
   cache?: RevocationCache;
   /** Per request; defaults to 3 s in soft-fail mode and 10 s in hard-fail mode (as NSS). */
@@ -78,7 +78,7 @@ function timeoutFor(opts: OnlineRevocation): number {
 
 function attemptOf(url: string, method: "ocsp" | "crl", e: unknown): RevocationAttempt {
   if (isSealbirdError(e)) return { url, method, code: e.code, message: e.message };
-  return { url, method, code: "net-malformed", message: `The answer from ${url} could not be used.` };
+  return { url, method, code: "network-malformed", message: `The answer from ${url} could not be used.` };
 }
 
 function keepUntil(a: RevocationAnswer, now: Date): string {
@@ -143,7 +143,10 @@ export async function checkCertificateOnline(
       const a = await (method === "ocsp" ? evaluateOcsp : evaluateCrl)(cached.der, cert, issuer, now).catch(() => undefined);
       if (a && a.status !== "unknown") return checked(base, a, attempts, { url, fetchedAt: cached.fetchedAt, fromCache: true });
     }
-    if (!online.fetch) continue;
+    if (!online.fetch) {
+      whyNot.add("not-allowed");
+      continue;
+    }
     try {
       const fetchedAt = now.toISOString();
       const a = method === "ocsp" ? await fetchOcsp(online.fetch, url, cert, issuer, timeoutFor(online), now) : await fetchCrl(online.fetch, url, cert, issuer, timeoutFor(online), now);
@@ -160,7 +163,8 @@ export async function checkCertificateOnline(
       attempts.push(attempt);
     }
   }
-  const why: NotCheckedWhy = whyNot.has("unreachable") ? "unreachable" : whyNot.has("unverified") ? "unverified" : whyNot.has("unknown") ? "unknown" : "unreachable";
+  const order: NotCheckedWhy[] = ["unreachable", "unverified", "unknown", "not-allowed"];
+  const why: NotCheckedWhy = order.find((w) => whyNot.has(w)) ?? "unreachable";
   return { ...base, status: "not-checked", why, attempts };
 }
 

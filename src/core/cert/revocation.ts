@@ -39,7 +39,7 @@ const OCSP_LIMITS = { maxBytes: 256 * 1024, maxDepth: 24, maxNodes: 20_000 };
 
 const unverified = (message: string): SealbirdError => new SealbirdError("revocation-unverified", message);
 const malformed = (what: string, cause?: unknown): SealbirdError =>
-  new SealbirdError("net-malformed", `The ${what} could not be read.`, {}, cause === undefined ? undefined : { cause });
+  new SealbirdError("network-malformed", `The ${what} could not be read.`, {}, cause === undefined ? undefined : { cause });
 
 export async function checkRevocation(
   certDer: Uint8Array,
@@ -67,12 +67,12 @@ export async function checkRevocation(
 /**
  * What a CRL says about `cert`. Throws `revocation-unverified` for a CRL of another issuer, with
  * a bad signature or (unless it lists the certificate: a revocation stays true) past its
- * nextUpdate; `net-malformed` for what is not a CRL.
+ * nextUpdate; `network-malformed` for what is not a CRL.
  */
 export async function evaluateCrl(der: Uint8Array, cert: pkijs.Certificate, issuer: pkijs.Certificate, now: Date): Promise<RevocationAnswer> {
   let crl: pkijs.CertificateRevocationList;
   try {
-    crl = new pkijs.CertificateRevocationList({ schema: parseBounded(der, CRL_LIMITS, "The CRL", "net-malformed") });
+    crl = new pkijs.CertificateRevocationList({ schema: parseBounded(der, CRL_LIMITS, "The CRL", "network-malformed") });
   } catch (e) {
     throw e instanceof SealbirdError && e.code === "input-too-large" ? e : malformed("CRL", e);
   }
@@ -124,12 +124,12 @@ export async function buildOcspRequest(cert: pkijs.Certificate, issuer: pkijs.Ce
 /**
  * What an OCSP response says about `cert`. Throws `revocation-unverified` for an answer that is
  * not about this certificate, not signed by the issuer or a responder it delegated, or not
- * fresh; `net-malformed` for what is not an OCSP response.
+ * fresh; `network-malformed` for what is not an OCSP response.
  */
 export async function evaluateOcsp(der: Uint8Array, cert: pkijs.Certificate, issuer: pkijs.Certificate, now: Date): Promise<RevocationAnswer> {
   let basic: pkijs.BasicOCSPResponse;
   try {
-    const resp = new pkijs.OCSPResponse({ schema: parseBounded(der, OCSP_LIMITS, "The OCSP response", "net-malformed") });
+    const resp = new pkijs.OCSPResponse({ schema: parseBounded(der, OCSP_LIMITS, "The OCSP response", "network-malformed") });
     const code = resp.responseStatus.valueBlock.valueDec;
     if (code !== 0) throw unverified(`The OCSP responder refused to answer (status ${code}).`);
     if (!resp.responseBytes || resp.responseBytes.responseType !== "1.3.6.1.5.5.7.48.1.1") throw malformed("OCSP response");

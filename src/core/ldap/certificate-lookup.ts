@@ -34,7 +34,7 @@ export interface LdapEntry {
   attributes: Record<string, Uint8Array[]>;
 }
 
-/** Throws SealbirdError net-offline / net-timeout / net-tls / net-too-large / ldap-failed. */
+/** Throws SealbirdError network-unreachable / network-timeout / network-tls / network-too-large / ldap-failed. */
 export type LdapSearch = (query: LdapQuery) => Promise<LdapEntry[]>;
 
 export interface LdapDirectory {
@@ -127,7 +127,7 @@ export async function lookupCertificates(
         timeoutMs: opts.timeoutMs ?? LDAP_LIMITS.timeoutMs,
       });
       if (entries.length > LDAP_LIMITS.sizeLimit) {
-        throw new SealbirdError("net-too-large", `The directory ${dir.name} has more than ${LDAP_LIMITS.sizeLimit} entries for ${email}; none is used.`);
+        throw new SealbirdError("network-too-large", `The directory ${dir.name} has more than ${LDAP_LIMITS.sizeLimit} entries for ${email}; none is used.`);
       }
     } catch (e) {
       const err = isSealbirdError(e) ? e : new SealbirdError("ldap-failed", `The directory ${dir.name} could not be searched.`, {}, { cause: e });
@@ -157,7 +157,7 @@ export async function lookupCertificates(
       }
     }
     if (unreadable > 0 && readable === 0) {
-      result.errors.push({ directory: dir.name, code: "net-malformed", message: `The directory ${dir.name} has certificate data for ${email} that is not a certificate.` });
+      result.errors.push({ directory: dir.name, code: "network-malformed", message: `The directory ${dir.name} has certificate data for ${email} that is not a certificate.` });
     }
   }
   return result;

@@ -20,5 +20,6 @@ export {
   type PgpKeyInfo,
   type RevocationReason,
 } from "./keys.js";
-export { formatAutocryptHeader } from "./autocrypt.js";
-export { collectPgpKeys, parseAutocryptHeader, type CollectedKey, type CollectedKeys, type CollectOptions } from "./collect.js";
+export { formatAutocryptHeader, formatGossipHeaders } from "./autocrypt.js";
+export { collectPgpKeys, collectGossip, parseAutocryptHeader, type CollectedKey, type CollectedKeys, type CollectOptions } from "./collect.js";
+export { keyUsability, armoredKeyUsability, type KeyUsability } from "./usability.js";

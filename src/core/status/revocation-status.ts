@@ -24,12 +24,14 @@ export type NotCheckedWhy =
   /** The responder does not know the certificate. */
   | "unknown"
   /** Revocation checking is off. */
-  | "off";
+  | "off"
+  /** On, but the user has not (yet) allowed Sealbird to contact revocation services. */
+  | "not-allowed";
 
 export interface RevocationAttempt {
   url: string;
   method: "ocsp" | "crl";
-  /** An ErrorCode: net-offline, net-timeout, net-tls, net-http, net-too-large, net-malformed, revocation-unverified. */
+  /** An ErrorCode: network-unreachable, network-timeout, network-tls, network-http, network-too-large, network-malformed, revocation-unverified. */
   code: string;
   message: string;
 }

@@ -60,7 +60,7 @@
         } catch {
           // nothing left to abandon
         }
-        finish({ ok: false, code: "net-timeout", message: `The directory ${where} did not answer within ${query.timeoutMs} ms.` });
+        finish({ ok: false, code: "network-timeout", message: `The directory ${where} did not answer within ${query.timeoutMs} ms.` });
       };
       running.add(abandon);
       const timer = setTimeout(abandon, query.timeoutMs);
@@ -92,8 +92,8 @@
           const tls = !!secInfo || status === Components.results.NS_ERROR_NET_INADEQUATE_SECURITY;
           finish(
             tls
-              ? { ok: false, code: "net-tls", message: `The secure connection to the directory ${where} failed.` }
-              : { ok: false, code: "net-offline", message: `The directory ${where} cannot be reached (0x${(status >>> 0).toString(16)}).` },
+              ? { ok: false, code: "network-tls", message: `The secure connection to the directory ${where} failed.` }
+              : { ok: false, code: "network-unreachable", message: `The directory ${where} cannot be reached (0x${(status >>> 0).toString(16)}).` },
           );
         },
       };
@@ -126,7 +126,7 @@
       try {
         connection.init(url, dir.authDn || "", listener);
       } catch (e) {
-        finish({ ok: false, code: "net-offline", message: `The directory ${where} cannot be reached: ${e.message}` });
+        finish({ ok: false, code: "network-unreachable", message: `The directory ${where} cannot be reached: ${e.message}` });
       }
     });
   }
