@@ -16,7 +16,11 @@ import { REVOCATION_ORIGINS } from "./discovery/origins.js";
 
 /** Whether the user allowed Sealbird to contact revocation services (optional host permission). */
 export async function revocationPermitted(): Promise<boolean> {
-  return messenger.permissions.contains({ origins: REVOCATION_ORIGINS }).catch(() => false);
+  try {
+    return await messenger.permissions.contains({ origins: REVOCATION_ORIGINS });
+  } catch {
+    return false;
+  }
 }
 
 function experimentSearch(id: string): LdapSearch {

@@ -127,6 +127,13 @@ describe("OCSP (openssl ocsp -port) and CRL (openssl ca -gencrl via nginx)", () 
     expect(calls).toEqual([]);
   });
 
+  it("not allowed (no fetch given): not-checked / not-allowed; an answer already cached still counts", async () => {
+    const cache = new MemoryRevocationCache();
+    expect(await check(certs.good!, { mode: "soft-fail", cache })).toMatchObject({ status: "not-checked", why: "not-allowed" });
+    await check(certs.good!, online({ cache }));
+    expect(await check(certs.good!, { mode: "soft-fail", cache })).toMatchObject({ status: "good", fromCache: true });
+  });
+
   it("mode off: nothing is fetched", async () => {
     calls.length = 0;
     expect(await check(certs.revoked!, online({ mode: "off" }))).toMatchObject({ status: "not-checked", why: "off" });

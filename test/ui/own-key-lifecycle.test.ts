@@ -80,7 +80,8 @@ describe.skipIf(!hasGpg)("own OpenPGP key: expiry and revocation from the option
 
 describe("S/MIME online check settings", () => {
   it("soft-fail and every LDAP address book by default; stored values are normalised", async () => {
-    expect(await call("options:checks-get", {})).toEqual({ checks: { revocation: "soft-fail", ldap: { enabled: true, off: [] } }, directories: [] });
+    // Nothing is allowed until the user grants the optional host permission.
+    expect(await call("options:checks-get", {})).toEqual({ checks: { revocation: "soft-fail", ldap: { enabled: true, off: [] } }, directories: [], permitted: false });
     const set = await call("options:checks-set", { checks: { revocation: "hard-fail", ldap: { enabled: false, off: ["ldap_2.servers.a", "ldap_2.servers.a"] } } });
     expect(set.checks).toEqual({ revocation: "hard-fail", ldap: { enabled: false, off: ["ldap_2.servers.a"] } });
     const bad = await call("options:checks-set", { checks: { revocation: "sometimes", ldap: "no" } as never });
