@@ -12,6 +12,7 @@ import { freePort, startSilentServer } from "../servers/process.mjs";
 import { makeTestCa, type TestCa } from "../servers/test-ca.mjs";
 import { checkCertificateOnline, MemoryRevocationCache, type OnlineRevocation } from "../../src/core/cert/online-revocation.js";
 import { verifyCms } from "../../src/core/smime/verify.js";
+import { judgeRecipientCertificate } from "../../src/core/smime/recipient-policy.js";
 import { nodeHttpFetch } from "../../src/node/http-fetch.js";
 import type { HttpFetch } from "../../src/core/net/http.js";
 import type { SmimeContext } from "../../src/core/smime/context.js";
@@ -218,5 +219,19 @@ describe("signatures: the status model and the policy setting", () => {
     const r = await verifyCms(sign(certs.revoked!), content, { ...ctx(online()), trustAnchors: [] }, { from: "revoked@example.org" });
     expect(r.signature.state).toBe("untrusted");
     expect(calls).toEqual([]);
+  });
+});
+
+describe("recipients' certificates: the same policy before encrypting", () => {
+  const judge = (c: IssuedCert, o: OnlineRevocation) => judgeRecipientCertificate(c.certificate, { email: c.email, pool: [], anchors: [pki.caDer], revocation: o });
+  it("revoked (OCSP) → never used", async () => {
+    expect(await judge(certs.revoked!, online())).toMatchObject({ usable: false, trusted: true, problems: ["cert-revoked"] });
+  });
+  it("unreachable responder: soft-fail usable with the not-checked state, hard-fail not usable", async () => {
+    expect(await judge(certs.offline!, online())).toMatchObject({ usable: true, problems: [], revocation: { state: "not-checked" } });
+    expect(await judge(certs.offline!, online({ mode: "hard-fail" }))).toMatchObject({ usable: false, problems: ["revocation-not-checked"] });
+  });
+  it("good (CRL) → usable", async () => {
+    expect(await judge(certs.crlOnly!, online())).toMatchObject({ usable: true, trusted: true, problems: [], revocation: { state: "good" } });
   });
 });
