@@ -4,7 +4,7 @@
  * chrome: a message body can draw a fake badge, the button it cannot).
  */
 import type { DOMPurify } from "dompurify";
-import { inspectMessage, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
+import { inspectMessage, plainBeyondHeaderLimit, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
 import { buildRenderModel } from "../core/render/render-model.js";
 import { decodeBody, type MimeEntity } from "../core/mime/index.js";
 import { SealbirdError, isSealbirdError } from "../core/errors.js";
@@ -187,9 +187,10 @@ export class DisplayService {
   private async run(id: number): Promise<Processed> {
     const t0 = performance.now();
     const finish = (p: Omit<Processed, "ms">): Processed => ({ ...p, ms: Math.round(performance.now() - t0) });
+    let raw: Uint8Array | undefined;
     try {
       const file = (await messenger.messages.getRaw(id, { decrypt: false, data_format: "File" })) as File;
-      const raw = new Uint8Array(await file.arrayBuffer());
+      raw = new Uint8Array(await file.arrayBuffer());
       const result = await inspectMessage(raw, { openers: await this.keys.openers() });
       const { status } = result;
       const pendingKeys = await this.keys.remember(result).catch(() => []);
@@ -212,6 +213,9 @@ export class DisplayService {
       if (!ownRendering || !result.view) return done({ view: { kind: "status", status }, status });
       return done({ view: { kind: "render", model: buildRenderModel(result.view, this.purify), status }, status, content: result.view });
     } catch (e) {
+      // A header section over the parser's limit must not hide an otherwise plain message.
+      const plain = raw ? await plainBeyondHeaderLimit(raw, e, { openers: await this.keys.openers() }).catch(() => null) : null;
+      if (plain) return finish({ view: { kind: "plain" }, status: plain });
       const code = isSealbirdError(e) ? e.code : "internal";
       const message = isSealbirdError(e) ? e.message : "The message could not be processed.";
       return finish({ view: { kind: "error", code, message } });

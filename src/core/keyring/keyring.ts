@@ -376,7 +376,8 @@ export class Keyring {
     const learned: Learned = { certificates: [], pgpKeys: [] };
     const valid = result.status.signature.state === "valid";
     if (valid) {
-      for (const layer of result.layers as SmimeLayerResult[]) {
+      // Only the credited signature's layer: an uncredited one (over ciphertext) taught nothing.
+      for (const layer of (result.layers as SmimeLayerResult[]).filter((l) => l.signature === result.status.signature)) {
         for (const c of layer.collected ?? []) {
           const caps = c.capabilities;
           learned.certificates.push(
