@@ -33,8 +33,9 @@ const plain = (to: string) =>
 
 function signedBy(who: IssuedCert): string {
   const file = path.join(dir, `signed-${who.name}.eml`);
-  const out = execFileSync("openssl", ["cms", "-sign", "-signer", who.certPath, "-inkey", who.keyPath], {
-    input: Buffer.from(`From: <${who.email}>\r\nTo: <alice@example.org>\r\nSubject: signed\r\nContent-Type: text/plain\r\n\r\nSigned.\r\n`),
+  // The outer header names the author (openssl cms -from/-to/-subject), as a mail client writes it.
+  const out = execFileSync("openssl", ["cms", "-sign", "-signer", who.certPath, "-inkey", who.keyPath, "-from", who.email, "-to", "alice@example.org", "-subject", "signed"], {
+    input: Buffer.from(`Content-Type: text/plain\r\n\r\nSigned.\r\n`),
   });
   fs.writeFileSync(file, out);
   return file;

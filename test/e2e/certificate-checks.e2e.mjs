@@ -48,7 +48,7 @@ const opensslDate = (days) =>
 function signedMessage(who, subject) {
   const body = Buffer.from(`Content-Type: text/plain; charset=utf-8\r\n\r\nSigned by ${who.name} for the revocation test.\r\n`);
   const signed = execFileSync("openssl", ["cms", "-sign", "-signer", who.certPath, "-inkey", who.keyPath, "-from", who.email, "-to", "alice@example.org", "-subject", subject], { input: body });
-  return Buffer.concat([Buffer.from(`Date: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <${who.name}-${Date.now()}@example.org>\r\n`), signed]);
+  return Buffer.concat([Buffer.from(`Date: ${new Date().toUTCString()}\r\nMessage-ID: <${who.name}-${Date.now()}@example.org>\r\n`), signed]);
 }
 
 before(
