@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 # discovery tests, and nginx, slapd, ldap-utils for the web, directory and revocation servers the
 # tests start themselves on 127.0.0.1 as their own processes (test/servers/; the system
 # services are never used).
-debs=(openssl gnupg gpgsm gpg-agent dirmngr gpg-wks-client nginx slapd ldap-utils thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+debs=(openssl gnupg gpgsm gpg-agent dirmngr gpg-wks-client nginx slapd ldap-utils thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates
+  # src/core/crypto/aes-cfb.ts: RustCrypto AES built to WebAssembly (scripts/build-wasm.mjs)
+  rustc cargo libstd-rust-dev-wasm32 lld-14 librust-aes-dev
+  # npm run bench: peak memory of whole processes
+  time)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -141,7 +141,10 @@ export class Keyring {
     let id: string;
     if (existing) {
       id = existing.id;
-      await this.store.updateRecord(id, { public: { ...existing.public, ...pub } });
+      // Learning the same signer again on every message must not rewrite (and so invalidate
+      // whatever was derived from) an unchanged record.
+      const merged = { ...existing.public, ...pub };
+      if (JSON.stringify(merged) !== JSON.stringify(existing.public)) await this.store.updateRecord(id, { public: merged });
     } else {
       id = await this.store.addRecord({ kind: as, label: info.subject, public: { ...pub } });
     }
