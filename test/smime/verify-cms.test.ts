@@ -60,6 +60,14 @@ describe("certificate policy", () => {
     const der = osslSign(pki.mallory);
     expect(await state(der, "alice@example.org")).toMatchObject({ state: "untrusted", codes: ["no-trust-path"] });
   });
+  it("the signer's name and organisation come from the certificate's subject (CN, O)", async () => {
+    pki.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "olga.key", "-out", "olga.pem", "-days", "30",
+      "-subj", "/CN=Olga Berg/O=Example Corp/emailAddress=olga@example.org", "-addext", "subjectAltName=email:olga@example.org"]);
+    const der = new Uint8Array(pki.openssl(["cms", "-sign", "-binary", "-in", "content.txt", "-signer", "olga.pem", "-inkey", "olga.key", "-outform", "DER"]));
+    const r = await state(der, "olga@example.org");
+    expect(r.sig.signer).toMatchObject({ name: "Olga Berg", organization: "Example Corp", email: "olga@example.org" });
+    expect((await state(osslSign(pki.alice), "alice@example.org")).sig.signer?.organization).toBeUndefined();
+  });
   it("signer ≠ From → mismatch, with signer emails and from", async () => {
     const r = await state(osslSign(pki.alice), "boss@example.org");
     expect(r).toMatchObject({ state: "mismatch", codes: ["from-mismatch"] });

@@ -4,7 +4,7 @@
  * that do not count, layers not opened, repairs, and a header section over the limit.
  */
 import { background, resetBackground, useLocale } from "./browser-mock.js";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { render, waitFor } from "@testing-library/svelte";
 import MessagePopup from "../../ui/pages/MessagePopup.svelte";
 import { plainStatus, type MessageStatus, type SignatureStatus } from "../../src/core/status/message-status.js";
@@ -116,5 +116,99 @@ describe("details the new rules add", () => {
     expect(text(c, '[data-field="header-too-large"]')).toMatch(/Kopfbereich der Nachricht ist größer/);
     // The inner layer is not listed again as a "part" with an empty path.
     expect(c.textContent).not.toContain("Teile mit eigenem Schutz");
+  });
+});
+
+describe("the verdict first, the technical details on demand", () => {
+  const valid = (): MessageStatus => ({
+    ...plainStatus(),
+    protocol: "smime",
+    covers: { signature: "message", encryption: "message" },
+    encryption: { state: "decrypted", protocol: "smime", algorithm: "AES-256-CBC", decryptedWith: "ab".repeat(32), recipients: ["issuer CN=Root, serial 1001"] },
+    signature: signature({
+      state: "valid",
+      signer: { emails: ["alice@example.org"], email: "alice@example.org", name: "Alice", organization: "Example Corp", fingerprint: "0123456789abcdef".repeat(4) },
+      signatureAlgorithm: "RSA",
+      digestAlgorithm: "SHA-256",
+    }),
+  });
+
+  it("headline per layer (padlock, envelope) in words with a glyph, signer with organisation, why in one sentence; details collapsed", async () => {
+    const c = await show(valid());
+    const lines = [...c.querySelectorAll(".headline [data-layer]")].map((e) => [e.getAttribute("data-layer"), e.getAttribute("data-tone"), e.textContent?.trim()]);
+    expect(lines).toEqual([
+      ["encryption", "ok", "Encrypted — decrypted by Sealbird"],
+      ["signature", "ok", "Valid signature"],
+    ]);
+    expect(c.querySelectorAll(".headline [data-layer] svg").length).toBe(4);
+    expect(text(c, '[data-field="signer-name"]')).toBe("Alice");
+    expect(text(c, '[data-field="signer-email"]')).toBe("alice@example.org");
+    expect(text(c, '[data-field="signer-organization"]')).toBe("Example Corp");
+    expect(text(c, '[data-field="why-valid"]')).toMatch(/certificate authority you trust, belongs to the sender alice@example\.org\./);
+    // The verdict is a live region, the technical details a closed disclosure.
+    expect(c.querySelector('[data-section="verdict"]')?.getAttribute("aria-live")).toBe("polite");
+    const details = c.querySelector<HTMLDetailsElement>('details[data-section="technical"]')!;
+    expect(details.open).toBe(false);
+    expect(details.querySelector("summary")?.textContent?.trim()).toBe("Technical details");
+    // Fingerprints in blocks of four with a Copy button each (signer, decrypting key).
+    expect(text(details, '[data-field="fingerprint"] code')).toBe("0123 4567 89AB CDEF ".repeat(4).trim());
+    expect(details.querySelectorAll('[data-field="fingerprint"] button, [data-field="decrypted-with"] button').length).toBe(2);
+    expect(text(details, '[data-field="recipients"]')).toBe("issuer CN=Root, serial 1001");
+  });
+
+  it("the why sentence is the reason that accounts for the state, not a lesser one listed first", async () => {
+    const c = await show({
+      ...plainStatus(),
+      protocol: "smime",
+      signature: signature({
+        state: "mismatch",
+        reasons: [
+          { code: "weak-digest", message: "w" },
+          { code: "from-mismatch", message: "m" },
+        ],
+      }),
+    });
+    expect(text(c, ".headline [data-layer=signature]")).toBe("Signed, but not by the sender shown in From");
+    expect(text(c, '[data-field="reason-from-mismatch"]')).toMatch(/not for the sender's address/);
+    expect(c.querySelectorAll("[data-reason]").length).toBe(2);
+  });
+
+  it.each([
+    ["plain", plainStatus(), "why-plain", /neither signed nor encrypted/, /weder signiert noch verschlüsselt/],
+    [
+      "encrypted only",
+      { ...plainStatus(), protocol: "openpgp", encryption: { state: "decrypted", protocol: "openpgp", algorithm: "AES-256", recipients: [] } },
+      "why-encrypted-only",
+      /encryption alone does not show who wrote/,
+      /Verschlüsselung allein zeigt nicht/,
+    ],
+  ] as const)("%s: the sentence says what it does not prove", async (_n, status, field, en, de) => {
+    let c = await show(status as MessageStatus, "en");
+    expect(text(c, `[data-field="${field}"]`)).toMatch(en);
+    document.body.innerHTML = "";
+    c = await show(status as MessageStatus, "de");
+    expect(text(c, `[data-field="${field}"]`)).toMatch(de);
+  });
+
+  it("Escape closes the popup", async () => {
+    const close = vi.spyOn(window, "close").mockImplementation(() => {});
+    await show(valid());
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    expect(close).toHaveBeenCalledTimes(1);
+    close.mockRestore();
+  });
+
+  it("accepting a pending key changes the verdict inside the live region", async () => {
+    useLocale("en");
+    const before: MessageStatus = { ...plainStatus(), protocol: "openpgp", signature: signature({ state: "untrusted", protocol: "openpgp", reasons: [{ code: "unknown-signer", message: "u" }] }) };
+    const after: MessageStatus = { ...plainStatus(), protocol: "openpgp", signature: signature({ state: "valid", protocol: "openpgp" }) };
+    background.set("display:summary", () => ({ kind: "status", status: before, pendingKeys: [{ id: "k1", fingerprint: "ff".repeat(20), emails: ["alice@example.org"] }] }));
+    background.set("display:accept-key", () => ({ kind: "status", status: after }));
+    const { container: c } = render(MessagePopup);
+    await waitFor(() => expect(c.querySelector('[data-action="accept-key"]')).not.toBeNull());
+    expect(text(c, '[data-field="pending-fingerprint"] code')).toBe("FFFF ".repeat(10).trim());
+    c.querySelector<HTMLButtonElement>('[data-action="accept-key"]')!.click();
+    await waitFor(() => expect(text(c, '[data-section="verdict"] [data-layer=signature]')).toBe("Valid signature"));
+    expect(text(c, '[data-section="verdict"] [data-field="why-valid"]')).toMatch(/key is one you accepted for the sender alice@example\.org/);
   });
 });

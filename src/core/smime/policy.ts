@@ -66,10 +66,11 @@ async function judgeSigner(
   const certDer = signer.certificate;
   const cert = parseCertificate(certDer);
   const emails = certEmails(cert);
-  const cn = cert.subject.typesAndValues.find((tv) => tv.type === "2.5.4.3");
   status.signer = { emails, fingerprint: fingerprint(certDer), keyId: signer.sid };
-  const cnValue = (cn?.value as { valueBlock?: { value?: unknown } } | undefined)?.valueBlock?.value;
-  if (typeof cnValue === "string") status.signer.name = cnValue;
+  const name = subjectText(cert, "2.5.4.3");
+  if (name) status.signer.name = name;
+  const organization = subjectText(cert, "2.5.4.10");
+  if (organization) status.signer.organization = organization;
   const binding = bindSigner(emails, opts);
   const shownEmail = binding.matched ?? emails[0];
   if (shownEmail) status.signer.email = shownEmail;
@@ -142,6 +143,13 @@ function safeSummary(der: Uint8Array): CertificateSummary | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A subject attribute's text (CN, O), when the certificate names it. */
+function subjectText(cert: ReturnType<typeof parseCertificate>, oid: string): string | undefined {
+  const tv = cert.subject.typesAndValues.find((x) => x.type === oid);
+  const value = (tv?.value as { valueBlock?: { value?: unknown } } | undefined)?.valueBlock?.value;
+  return typeof value === "string" ? value : undefined;
 }
 
 function finish(status: SignatureStatus, reasons: (StatusReason & { state: SignatureState })[]): SignatureStatus {

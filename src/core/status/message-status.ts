@@ -48,6 +48,8 @@ export interface CertificateSummary {
 export interface SignerInfo {
   name?: string;
   email?: string;
+  /** S/MIME: the organisation (O) the signer's certificate names. */
+  organization?: string;
   /** All addresses the certificate or key binds. */
   emails: string[];
   /** S/MIME: SHA-256 of the certificate; OpenPGP: the primary key fingerprint. Lowercase hex. */

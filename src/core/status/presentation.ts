@@ -87,3 +87,8 @@ export function summaryEnglish(status: MessageStatus): string {
     .titleKeys.map((k) => ENGLISH[k] ?? k)
     .join(", ");
 }
+
+/** How a signature state reads at a glance (the popup's glyph and colour; the words are titleKeys'). */
+export function signatureTone(state: SignatureState): "none" | "ok" | "warn" | "bad" {
+  return state === "none" ? "none" : state === "valid" ? "ok" : BAD.has(state) ? "bad" : "warn";
+}

@@ -4,6 +4,8 @@
  * the engine's English message stays the detail (CLI, tooltip). Error codes (../errors.ts)
  * can also appear as reasons and use their `error_` words.
  */
+import type { SignatureState, StatusReason } from "./message-status.js";
+
 export const SIGNATURE_REASON_CODES = [
   // Who wrote the message (../message/author.ts, ./sender-binding.ts)
   "no-from",
@@ -44,6 +46,49 @@ export const SIGNATURE_REASON_CODES = [
 ] as const;
 
 export type SignatureReasonCode = (typeof SIGNATURE_REASON_CODES)[number];
+
+/**
+ * The state each reason gives a signature where the engines add it (smime/policy.ts,
+ * pgp/verify.ts, message/inspect.ts): the popup's one-sentence "why" is the first reason that
+ * accounts for the state shown, not one that a worse finding outweighs.
+ */
+export const REASON_STATE: Record<SignatureReasonCode, SignatureState> = {
+  "no-from": "mismatch",
+  "multiple-from": "mismatch",
+  "display-name-address": "mismatch",
+  "from-mismatch": "mismatch",
+  "header-mismatch": "mismatch",
+  "signature-over-signature": "invalid",
+  "date-mismatch": "invalid",
+  "bad-signature": "invalid",
+  "digest-mismatch": "invalid",
+  "signature-invalid": "invalid",
+  "signature-malformed": "invalid",
+  "hash-header-mismatch": "invalid",
+  "key-newer-than-signature": "invalid",
+  "signature-in-future": "invalid",
+  "key-not-valid": "invalid",
+  "unknown-signer": "unknown-signer",
+  "no-signer-cert": "unknown-signer",
+  "no-trust-path": "untrusted",
+  "path-too-long": "untrusted",
+  "cert-wrong-usage": "untrusted",
+  "cert-expired": "expired",
+  "cert-not-yet-valid": "expired",
+  "key-expired": "expired",
+  "signature-expired": "expired",
+  "key-revoked": "revoked",
+  "cert-revoked": "revoked",
+  "revocation-not-checked": "untrusted",
+  "weak-hash": "weak",
+  "weak-digest": "weak",
+  "weak-key": "weak",
+};
+
+/** The reason that explains the signature's state (the first one of that state), else the first. */
+export function leadingReason(sig: { state: SignatureState; reasons: readonly StatusReason[] }): StatusReason | undefined {
+  return sig.reasons.find((r) => (REASON_STATE as Record<string, SignatureState | undefined>)[r.code] === sig.state) ?? sig.reasons[0];
+}
 
 /** Transport damage undone before a layer was opened (MessageStatus.repairs). */
 export const REPAIR_CODES = ["exchange-pgp-mime", "armor-whitespace", "armor-in-html"] as const;
