@@ -82,7 +82,7 @@ describe("the composer's recipient line", () => {
 
   it("says how each lookup stands and why a key is not used (English)", () => {
     render(RecipientList, { recipients, encrypt: true });
-    const line = (email: string) => document.querySelector(`li[data-email="${email}"]`)!.textContent!.replace(/\s+/g, " ").trim();
+    const line = (email: string) => document.querySelector(`li[data-email="${email}"] [data-field="key-status"]`)!.textContent!.replace(/\s+/g, " ").trim();
     expect(line("dave@advanced.test")).toMatch(/OpenPGP: Dave <dave@advanced\.test>.*· Key found \(Web Key Directory\)$/);
     expect(line("judy@nokey.test")).toBe("judy@nokey.test no key · Looking up key…");
     expect(line("kim@slow.test")).toBe("kim@slow.test no key · Key lookup: The server did not answer in time.");
@@ -90,12 +90,16 @@ describe("the composer's recipient line", () => {
       "erin@direct.test no key OpenPGP key expired on 01/31/2026: not used · A different key was found (Web Key Directory): it waits for your decision in Sealbird's settings",
     );
     expect(line("rev@example.org")).toBe("rev@example.org no key OpenPGP key revoked: not used");
+    const willDo = (email: string) => document.querySelector(`li[data-email="${email}"] [data-field="will-do"]`)!.textContent!.trim();
+    expect(willDo("judy@nokey.test")).toBe("No key yet: Sealbird is looking one up.");
+    expect(willDo("dave@advanced.test")).toBe("Sealbird encrypts the message for them with OpenPGP.");
+    expect(willDo("rev@example.org")).toBe("No key: sending waits until you choose below what happens for them.");
   });
 
   it("in German", () => {
     useLocale("de");
     render(RecipientList, { recipients, encrypt: true });
-    const line = (email: string) => document.querySelector(`li[data-email="${email}"]`)!.textContent!.replace(/\s+/g, " ").trim();
+    const line = (email: string) => document.querySelector(`li[data-email="${email}"] [data-field="key-status"]`)!.textContent!.replace(/\s+/g, " ").trim();
     expect(line("kim@slow.test")).toMatch(/Schlüsselsuche: Der Server hat nicht rechtzeitig geantwortet\.$/);
     expect(line("erin@direct.test")).toMatch(/OpenPGP-Schlüssel am 31\.01\.2026 abgelaufen: wird nicht verwendet/);
   });

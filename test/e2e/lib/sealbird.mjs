@@ -330,7 +330,8 @@ export async function fillUnlockWindow(tb, passphrase) {
 
 /**
  * The toolbar popup's page opened in a tab of its own for the message of the current mail tab
- * (message-popup.html?tabId=N): its text once loaded, and a screenshot in artifacts/. Used
+ * (message-popup.html?tabId=N): its text once loaded — with its technical details opened —
+ * and a screenshot in artifacts/. Used
  * where a synthesized press does not keep the panel open (Xvfb without a window manager).
  */
 export async function popupPageFor(tb, name, { click, until } = {}) {
@@ -342,7 +343,8 @@ export async function popupPageFor(tb, name, { click, until } = {}) {
        for (let i = 0; i < 150; i++) {
          await new Promise((r) => setTimeout(r, 100));
          if (info.browser.webProgress?.isLoadingDocument) continue;
-         const t = await inBrowser(info.browser, "return content.document.querySelector('main[data-state=ready]') ? content.document.body.innerText : '';", []).catch(() => "");
+         // Ready: the technical details opened as a user would (their summary pressed), then read.
+         const t = await inBrowser(info.browser, "const d = content.document; if (!d.querySelector('main[data-state=ready]')) return ''; for (const s of d.querySelectorAll('details:not([open]) > summary')) s.click(); return d.body.innerText;", []).catch(() => "");
          if (t) {
            tabmail.switchToTab(info);
            await new Promise((r) => setTimeout(r, 300));
