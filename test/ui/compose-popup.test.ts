@@ -50,12 +50,12 @@ describe("compose popup", () => {
     const c = await show(view());
     const state = c.querySelector('[data-section="state"]')!;
     expect(state.getAttribute("aria-live")).toBe("polite");
-    expect(text(state, '[data-state-of="encrypt"]')).toBe("Encrypted with S/MIME You turned Encrypt on.");
+    expect(text(state, '[data-state-of="encrypt"]')).toBe("Encrypted with S/MIME Not sent yet: no key for carol@example.org. Choose below what happens for them.");
     // A recipient without a key holds the send: the encryption line says so by its glyph and words.
     expect(state.querySelector('[data-state-of="encrypt"]')?.getAttribute("data-tone")).toBe("bad");
     expect(text(state, '[data-state-of="sign"]')).toBe("Signed as alice@example.org with S/MIME Recipients can check that the message is from you and unchanged.");
     expect(c.querySelector('[data-testid="encrypt"]')?.getAttribute("aria-describedby")).toBe("why-encrypt");
-    expect(c.querySelector("#why-encrypt")?.textContent).toBe("You turned Encrypt on.");
+    expect(c.querySelector("#why-encrypt")?.textContent).toMatch(/^Not sent yet/);
 
     expect(text(c, 'li[data-email="bob@example.org"] [data-field="key-status"]')).toBe("bob@example.org S/MIME: CN=Bob abababababababab trusted");
     expect(text(c, 'li[data-email="bob@example.org"] [data-field="will-do"]')).toBe("Sealbird encrypts the message for them with S/MIME.");
@@ -78,6 +78,7 @@ describe("compose popup", () => {
     c = await show(view({ keyless: "password" }), "de");
     expect(text(c, 'li[data-email="carol@example.org"] [data-field="will-do"]')).toBe("Kein Schlüssel: Sie erhalten eine passwortgeschützte OpenPGP-Nachricht.");
     expect(c.querySelector('[data-state-of="encrypt"]')?.getAttribute("data-tone")).toBe("ok");
+    expect(text(c, "#why-encrypt")).toBe("Sie haben Verschlüsseln eingeschaltet.");
   });
 
   it("Escape closes the popup", async () => {

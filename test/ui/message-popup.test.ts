@@ -150,6 +150,7 @@ describe("the verdict first, the technical details on demand", () => {
     const details = c.querySelector<HTMLDetailsElement>('details[data-section="technical"]')!;
     expect(details.open).toBe(false);
     expect(details.querySelector("summary")?.textContent?.trim()).toBe("Technical details");
+    expect(text(c, '[data-section="signer"] h2')).toBe("Signed by");
     // Fingerprints in blocks of four with a Copy button each (signer, decrypting key).
     expect(text(details, '[data-field="fingerprint"] code')).toBe("0123 4567 89AB CDEF ".repeat(4).trim());
     expect(details.querySelectorAll('[data-field="fingerprint"] button, [data-field="decrypted-with"] button').length).toBe(2);
@@ -171,6 +172,8 @@ describe("the verdict first, the technical details on demand", () => {
     expect(text(c, ".headline [data-layer=signature]")).toBe("Signed, but not by the sender shown in From");
     expect(text(c, '[data-field="reason-from-mismatch"]')).toMatch(/not for the sender's address/);
     expect(c.querySelectorAll("[data-reason]").length).toBe(2);
+    // Not valid: the card only says whom the signature names, not who signed.
+    expect(text(c, '[data-section="signer"] h2')).toBe("The signature names as its signer");
   });
 
   it.each([

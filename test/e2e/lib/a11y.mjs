@@ -7,6 +7,7 @@
 //   setColorScheme(tb, "light"|"dark"|"high-contrast") the colour scheme pages see (Thunderbird's prefs, live)
 //   keyboard(tb)                      -> {press(...keys), type(text)}: real key events (WebDriver actions)
 //   KEY                               Tab, Enter, Space, Escape, Shift
+//   keysInWindow(tb, pagePath, keys)  key events (["Tab", "Enter"]) in the window showing that add-on page
 //   pressInWindow(tb, pagePath, key)  a key event ("Escape") in the window showing that add-on page; -> whether it closed
 //   fakeFilePicker(tb, path)          the next file dialogs "choose" path (as a user would in the dialog)
 //   useDownloadDir(tb, dir)           downloads are saved to dir without asking
@@ -98,15 +99,11 @@ export function keyboard(tb) {
   };
 }
 
-/**
- * Presses `key` (a KeyboardEvent key name: "Escape", "Enter") in the window that shows the
- * add-on page at `pagePath`: a real key event through that window's event handling
- * (nsITextInputProcessor, what WebDriver actions use), delivered to its focused page. Returns
- * whether the window closed within a few seconds.
- */
-export async function pressInWindow(tb, pagePath, key) {
-  return tb.marionette.run(
-    `const [pagePath, key] = arguments;
+// Finds the window showing the add-on page at pagePath, focuses it and types `keys` there
+// through nsITextInputProcessor (what WebDriver actions use): real key events through that
+// window's event handling, delivered to its focused page (Tab moves the focus, Enter presses).
+const KEYS_IN_WINDOW = `
+     const [pagePath, keys] = arguments;
      const host = WebExtensionPolicy.getByID("sealbird@sealbird.org").mozExtensionHostname;
      const find = () => {
        for (const win of Services.wm.getEnumerator(null))
@@ -121,15 +118,32 @@ export async function pressInWindow(tb, pagePath, key) {
      await new Promise((r) => setTimeout(r, 200));
      const tip = Cc["@mozilla.org/text-input-processor;1"].createInstance(Ci.nsITextInputProcessor);
      if (!tip.beginInputTransactionForTests(found.win)) throw new Error("no input transaction");
-     const ev = new found.win.KeyboardEvent("", { key, code: key, keyCode: { Escape: 27, Enter: 13 }[key] ?? 0 });
-     tip.keydown(ev);
-     tip.keyup(ev);
+     for (const key of keys) {
+       const ev = new found.win.KeyboardEvent("", { key, code: key, keyCode: { Escape: 27, Enter: 13, Tab: 9 }[key] ?? 0 });
+       tip.keydown(ev);
+       tip.keyup(ev);
+       await new Promise((r) => setTimeout(r, 50));
+     }`;
+
+/** Types `keys` (KeyboardEvent key names: "Tab", "Enter") in the window that shows the add-on page at `pagePath`. */
+export async function keysInWindow(tb, pagePath, keys) {
+  return tb.marionette.run(KEYS_IN_WINDOW + `\n return true;`, [pagePath, keys]);
+}
+
+/**
+ * Presses `key` (a KeyboardEvent key name: "Escape", "Enter") in the window that shows the
+ * add-on page at `pagePath` (see keysInWindow). Returns whether the window closed within a few seconds.
+ */
+export async function pressInWindow(tb, pagePath, key) {
+  return tb.marionette.run(
+    KEYS_IN_WINDOW +
+      `
      for (let i = 0; i < 50; i++) {
        if (!find()) return true;
        await new Promise((r) => setTimeout(r, 100));
      }
      return false;`,
-    [pagePath, key],
+    [pagePath, [key]],
   );
 }
 

@@ -169,8 +169,14 @@ export async function closeExtensionTab(tb, pagePath) {
   );
 }
 
-/** PNG of the add-on page at pagePath (its window's viewport) in artifacts/<name>.png; returns its size. */
-export async function screenshotExtensionPage(tb, pagePath, name) {
+/**
+ * PNG of the add-on page at pagePath in artifacts/<name>.png (its window's viewport; `whole`:
+ * the page's full scroll height at the window's width); returns its size.
+ */
+export async function screenshotExtensionPage(tb, pagePath, name, { whole = false } = {}) {
+  const size = whole
+    ? await inExtensionPage(tb, pagePath, `const e = content.document.documentElement; return [Math.max(e.scrollWidth, e.clientWidth), Math.max(e.scrollHeight, content.document.body.scrollHeight)];`)
+    : null;
   const dataUrl = await tb.marionette.run(
     PRELUDE +
       `let found = null;
@@ -178,12 +184,14 @@ export async function screenshotExtensionPage(tb, pagePath, name) {
          for (const b of win.document.querySelectorAll("browser"))
            if (b.currentURI?.spec.startsWith(extUrl(arguments[0]))) found = b;
        if (!found) throw new Error("no add-on page " + arguments[0] + " is open");
-       const bitmap = await found.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
+       const size = arguments[1];
+       const rect = size ? new found.ownerDocument.defaultView.DOMRect(0, 0, size[0], size[1]) : null;
+       const bitmap = await found.browsingContext.currentWindowGlobal.drawSnapshot(rect, 1, "white");
        const canvas = found.ownerDocument.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
        canvas.width = bitmap.width; canvas.height = bitmap.height;
        canvas.getContext("2d").drawImage(bitmap, 0, 0);
        return canvas.toDataURL("image/png");`,
-    [pagePath],
+    [pagePath, size],
   );
   const png = Buffer.from(dataUrl.split(",")[1], "base64");
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
