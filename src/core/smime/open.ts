@@ -3,6 +3,8 @@
  * entity, and open it — verify a multipart/signed or opaque signature, or decrypt — into a
  * LayerResult. Failures are reported in the result (typed codes), never thrown.
  */
+import * as asn1js from "asn1js";
+import { decodeBase64 } from "../base64.js";
 import { SealbirdError, isSealbirdError } from "../errors.js";
 import type { LayerKind, LayerResult, OpenOptions } from "../message/layer.js";
 import type { MimeEntity } from "../mime/entity.js";
@@ -13,7 +15,6 @@ import { MAX_CMS_BYTES } from "./asn1.js";
 import type { SmimeContext } from "./context.js";
 import { decryptCms } from "./enveloped.js";
 import { CMS } from "./oids.js";
-import { readContentInfo } from "./signed-data.js";
 import { verifyCms, type CollectedCertificate } from "./verify.js";
 
 export interface SmimeLayerResult extends LayerResult {
@@ -43,13 +44,37 @@ export function cmsBody(e: MimeEntity): Uint8Array {
   return decodeBody(e);
 }
 
-/** The CMS content type inside an application/pkcs7-mime entity without a usable smime-type. */
+/** Base64 characters enough to reach the content type OID of any ContentInfo. */
+const PEEK_BASE64_CHARS = 64;
+
+/**
+ * The CMS content type an application/pkcs7-mime entity really holds, from the first bytes of
+ * its body only (ContentInfo ::= SEQUENCE { contentType OID, ... }), so detecting a layer does
+ * not decode a large body. Undefined when those bytes are not a ContentInfo.
+ */
 function peekContentType(e: MimeEntity): string | undefined {
-  try {
-    return readContentInfo(cmsBody(e)).contentType;
-  } catch {
-    return undefined;
+  let head: Uint8Array;
+  if (e.transferEncoding === "base64") {
+    const chars: number[] = [];
+    for (let i = 0; i < e.body.length && chars.length < PEEK_BASE64_CHARS; i++) {
+      const c = e.body[i]!;
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) chars.push(c);
+    }
+    try {
+      head = decodeBase64(new Uint8Array(chars.slice(0, chars.length - (chars.length % 4))));
+    } catch {
+      return undefined;
+    }
+  } else {
+    head = (e.transferEncoding === "quoted-printable" ? decodeBody(e) : e.body).subarray(0, 48);
   }
+  if (head[0] !== 0x30 || head.length < 2) return undefined;
+  const at = 2 + (head[1]! & 0x80 ? head[1]! & 0x7f : 0);
+  if (head[at] !== 0x06) return undefined;
+  const end = at + 2 + (head[at + 1] ?? 0);
+  if (end > head.length) return undefined;
+  const node = asn1js.fromBER(head.slice(at, end)).result;
+  return node instanceof asn1js.ObjectIdentifier ? node.valueBlock.toString() : undefined;
 }
 
 export function detectSmime(entity: MimeEntity): LayerKind | null {
@@ -61,13 +86,17 @@ export function detectSmime(entity: MimeEntity): LayerKind | null {
   const p7m = MIME_TYPES.has(type) || (type === "application/octet-stream" && fileName(entity).endsWith(".p7m"));
   if (!p7m) return null;
   const smimeType = (entity.contentType.params["smime-type"] ?? "").toLowerCase();
-  if (smimeType === "signed-data") return "signed";
-  if (smimeType === "enveloped-data" || smimeType === "authenveloped-data") return "encrypted";
+  // Thunderbird shows these as attachments whatever they hold (mimei.cpp).
   if (smimeType === "certs-only" || smimeType === "compressed-data") return null;
-  // No (or an unknown) smime-type: old clients. Look at the CMS content type itself.
+  // Otherwise the CMS content decides, as in Thunderbird, whose decoder learns it from the data:
+  // a wrong or missing smime-type (old or careless clients) does not turn an encrypted message
+  // into a broken signature or the reverse.
   const ct = peekContentType(entity);
   if (ct === CMS.signedData) return "signed";
   if (ct === CMS.envelopedData || ct === CMS.authEnvelopedData) return "encrypted";
+  // Unreadable content keeps its label, so it is reported as the damaged layer it claims to be.
+  if (smimeType === "signed-data") return "signed";
+  if (smimeType === "enveloped-data" || smimeType === "authenveloped-data") return "encrypted";
   return null;
 }
 
