@@ -198,14 +198,7 @@ export class DisplayService {
         if (status.encryption.code === "no-key" && (await this.keys.lockState()) === "locked") return done({ view: { kind: "locked" }, status });
         return done({ view: { kind: "error", code: status.encryption.code, message: status.encryption.message, status }, status });
       }
-      // Thunderbird shows a multipart/signed message's content itself. We render what it
-      // cannot show (encrypted, opaque signed) and every message that carries an encrypted
-      // part below the top level: Thunderbird would put all its parts into one document,
-      // which is what the EFAIL direct-exfiltration attack needs; we render each part on its
-      // own and never decrypt the nested part.
-      const ownRendering =
-        result.layers.some((l) => l.kind === "encrypted") || result.top.contentType.subtype.endsWith("pkcs7-mime") || nestedEncrypted;
-      if (!ownRendering || !result.view) return done({ view: { kind: "status", status }, status });
+      if (!rendersOwnView(result) || !result.view) return done({ view: { kind: "status", status }, status });
       return done({ view: { kind: "render", model: buildRenderModel(result.view, this.purify), status }, status, content: result.view });
     } catch (e) {
       // A header section over the parser's limit must not hide an otherwise plain message.
@@ -224,6 +217,26 @@ export class DisplayService {
     else if (p.view.kind === "error") await showError(tabId, p.view.code);
     else await showNothing(tabId);
   }
+}
+
+/**
+ * Whether the pane shows our rendering of `result.view` instead of Thunderbird's. Thunderbird
+ * shows a multipart/signed message's content itself. We render what it cannot show
+ * (encrypted, opaque signed); every message that carries an encrypted part below the top
+ * level (Thunderbird would put all its parts into one document, which is what the EFAIL
+ * direct-exfiltration attack needs; we render each part on its own and never decrypt the
+ * nested part); and armor read out of HTML: there Thunderbird would show the HTML, whose
+ * styles can add, hide or reorder text next to a valid badge ("Johnny" GUI spoofing), while
+ * the signature covers only the text we read from it.
+ */
+export function rendersOwnView(result: InspectResult): boolean {
+  const { status } = result;
+  return (
+    result.layers.some((l) => l.kind === "encrypted") ||
+    result.top.contentType.subtype.endsWith("pkcs7-mime") ||
+    status.nested.some((n) => n.kind === "encrypted") ||
+    status.repairs.some((r) => r.code === "armor-in-html")
+  );
 }
 
 function findPart(root: MimeEntity, path: string): MimeEntity | undefined {
