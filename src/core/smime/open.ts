@@ -110,7 +110,10 @@ export async function openSmime(entity: MimeEntity, ctx: SmimeContext, opts: Ope
 
   if (kind === "signed" && mimeType(entity) === "multipart/signed") {
     const content = entity.children[0];
-    const sigPart = entity.children.slice(1).find((c) => SIG_TYPES.has(mimeType(c)));
+    // RFC 1847: the second part is the signature, as Thunderbird reads it (mimemsig.cpp);
+    // a part slipped in between makes the message malformed, and parts after it are epilogue.
+    const second = entity.children[1];
+    const sigPart = second && SIG_TYPES.has(mimeType(second)) ? second : undefined;
     if (!content) return { protocol: "smime", kind: "signed", signature: brokenSignature(new SealbirdError("signature-malformed", "The signed message has no content part.")) };
     // The signature covers the first part's bytes exactly as transmitted.
     const inner = content.raw;
