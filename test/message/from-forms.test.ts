@@ -22,6 +22,8 @@ type Proto = "smime" | "openpgp";
 const PROTOS: Proto[] = ["smime", "openpgp"];
 const IDN = "alice@xn--bcher-kva.example"; // alice@bücher.example
 const UTF8 = "jörg@example.org";
+const MIXED = "Alice.Smith@Example.ORG"; // as a certificate / key may spell it
+const BARE = "bare@example.org"; // an OpenPGP user id that is only the address
 
 /** A leaf certificate for `email` from the test PKI's intermediate, issued by the real `openssl ca`. */
 function issue(name: string, email: string): TestIdentity {
@@ -35,12 +37,15 @@ beforeAll(async () => {
   kit = await MailKit.create();
   kit.gpg.genKey(`Alice <${IDN}>`, "ed25519");
   kit.gpg.genKey(`Jörg <${UTF8}>`, "ed25519");
-  const pgpCtx = { ...kit.pgpCtx, publicKeys: [...kit.pgpCtx.publicKeys, kit.gpg.exportPublic(IDN), kit.gpg.exportPublic(UTF8)] };
+  kit.gpg.genKey(`Alice Smith (Work) <${MIXED}>`, "ed25519");
+  kit.gpg.genKey(BARE, "ed25519");
+  const pgpCtx = { ...kit.pgpCtx, publicKeys: [...kit.pgpCtx.publicKeys, ...[IDN, UTF8, MIXED, BARE].map((u) => kit.gpg.exportPublic(u))] };
   openers = [kit.openers[0]!, pgpOpener(pgpCtx)];
   const idnCert = issue("idn-alice", IDN);
   signed.set("smime:alice@example.org", kit.smimeSigned(kit.pki.alice, TEXT));
   signed.set(`smime:${IDN}`, kit.smimeSigned(idnCert, TEXT));
-  for (const who of ["alice@example.org", IDN, UTF8]) signed.set(`openpgp:${who}`, kit.pgpSigned(who, TEXT));
+  signed.set(`smime:${MIXED}`, kit.smimeSigned(issue("mixed-case", MIXED), TEXT));
+  for (const who of ["alice@example.org", IDN, UTF8, MIXED, BARE]) signed.set(`openpgp:${who}`, kit.pgpSigned(who, TEXT));
 }, 240_000);
 afterAll(() => kit?.dispose());
 
@@ -117,6 +122,20 @@ describe.each(PROTOS)("a parser trick that shows the reader another address (%s)
     expect(v).toMatchObject({ state: "valid", codes: [] });
     expect(v.status.signature.sender).toBe("Assistant@example.org");
   });
+});
+
+describe.each(PROTOS)("how the certificate or key spells the address (%s)", (proto) => {
+  it.each([
+    ["the From in lower case, the binding in mixed case", "alice.smith@example.org"],
+    ["the From in upper case", "ALICE.SMITH@EXAMPLE.ORG"],
+  ])("%s → valid", async (_what, from) => {
+    expect(await verdict(proto, `Alice <${from}>`, MIXED)).toMatchObject({ state: "valid", codes: [] });
+  });
+});
+
+it("an OpenPGP user id that is only an address (no name, no angle brackets) binds it", async () => {
+  expect(await verdict("openpgp", `Bare <${BARE}>`, BARE)).toMatchObject({ state: "valid", codes: [] });
+  expect(await verdict("openpgp", "other@example.org", BARE)).toMatchObject({ state: "mismatch", codes: ["from-mismatch"] });
 });
 
 describe("UTF-8 addresses (RFC 6532), OpenPGP (an X.509 rfc822Name cannot hold one)", () => {
