@@ -19,6 +19,7 @@ let openers: LayerOpener[];
 const signed = new Map<string, Uint8Array>();
 
 type Proto = "smime" | "openpgp";
+const ALICE_FROM = "Alice <alice@example.org>";
 const PROTOS: Proto[] = ["smime", "openpgp"];
 const IDN = "alice@xn--bcher-kva.example"; // alice@bücher.example
 const UTF8 = "jörg@example.org";
@@ -45,6 +46,9 @@ beforeAll(async () => {
   signed.set("smime:alice@example.org", kit.smimeSigned(kit.pki.alice, TEXT));
   signed.set(`smime:${IDN}`, kit.smimeSigned(idnCert, TEXT));
   signed.set(`smime:${MIXED}`, kit.smimeSigned(issue("mixed-case", MIXED), TEXT));
+  // The "other" signer: Carol's certificate (S/MIME), Eve's key (OpenPGP).
+  signed.set("smime:other", kit.smimeSigned(kit.pki.carol, TEXT));
+  signed.set("openpgp:other", kit.pgpSigned("eve@example.org", TEXT));
   for (const who of ["alice@example.org", IDN, UTF8, MIXED, BARE]) signed.set(`openpgp:${who}`, kit.pgpSigned(who, TEXT));
 }, 240_000);
 afterAll(() => kit?.dispose());
@@ -136,6 +140,21 @@ describe.each(PROTOS)("how the certificate or key spells the address (%s)", (pro
 it("an OpenPGP user id that is only an address (no name, no angle brackets) binds it", async () => {
   expect(await verdict("openpgp", `Bare <${BARE}>`, BARE)).toMatchObject({ state: "valid", codes: [] });
   expect(await verdict("openpgp", "other@example.org", BARE)).toMatchObject({ state: "mismatch", codes: ["from-mismatch"] });
+});
+
+describe.each(PROTOS)("From and Sender tricks (%s): the Sender never stands in for the author", (proto) => {
+  const other = (p: Proto) => (p === "smime" ? "carol@example.org" : "eve@example.org");
+
+  it("From Alice, Sender the signer → mismatch / from-mismatch, the Sender shown", async () => {
+    const v = await verdict(proto, ALICE_FROM, "other", `Sender: <${other(proto)}>\r\n`);
+    expect(v).toMatchObject({ state: "mismatch", codes: ["from-mismatch"] });
+    expect(v.status.signature.sender).toBe(other(proto));
+  });
+
+  it("an empty From and the signer as Sender → mismatch / no-from (Thunderbird's S/MIME would fall back to the Sender; the issue asks for no-from)", async () => {
+    const v = await verdict(proto, "", "other", `Sender: ${other(proto)}\r\n`);
+    expect(v).toMatchObject({ state: "mismatch", codes: ["no-from"] });
+  });
 });
 
 describe("UTF-8 addresses (RFC 6532), OpenPGP (an X.509 rfc822Name cannot hold one)", () => {

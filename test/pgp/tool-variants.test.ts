@@ -193,6 +193,8 @@ describe.skipIf(!hasGpg)("detached signatures by gpg (multipart/signed)", () => 
     ["the signed part's 8-bit body re-encoded as quoted-printable", (s: string) => s.replace("Content-Transfer-Encoding: 8bit", "Content-Transfer-Encoding: quoted-printable").replace("Gr\xc3\xbc\xc3\x9fe", "Gr=C3=BC=C3=9Fe"), "invalid"],
     ["a header field of the signed part folded", (s: string) => s.replace("Content-Type: text/plain; charset=utf-8", "Content-Type: text/plain;\r\n\tcharset=utf-8"), "invalid"],
     ["a word of the signed text changed", (s: string) => s.replace("Dienstag", "Mittwoch"), "invalid"],
+    ["a blank line added at the end of the signed part (the CRLF before the delimiter is not content)", (s: string) => s.replace("Bob\r\n\r\n--sig", "Bob\r\n\r\n\r\n--sig"), "invalid"],
+    ["the epilogue after the close delimiter changed", (s: string) => `${s}\r\nAdded by a list server.\r\n`, "valid"],
   ])("%s → %s", async (_what, change, state) => {
     const signed = pgpSigned(PART);
     const changed = change(signed);
