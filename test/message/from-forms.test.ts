@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { inspectMessage } from "../../src/core/message/inspect.js";
 import { pgpOpener } from "../../src/core/message/pgp-adapter.js";
 import type { LayerOpener } from "../../src/core/message/inspect.js";
-import { MailKit, TEXT, dateHeader, message } from "./mail-kit.js";
+import { MailKit, TEXT, dateHeader, head, message } from "./mail-kit.js";
+import { crlf } from "../pgp/gpg.js";
 import { run, type TestIdentity } from "../smime/pki.js";
 
 let kit: MailKit;
@@ -154,6 +155,20 @@ describe.each(PROTOS)("From and Sender tricks (%s): the Sender never stands in f
   it("an empty From and the signer as Sender → mismatch / no-from (Thunderbird's S/MIME would fall back to the Sender; the issue asks for no-from)", async () => {
     const v = await verdict(proto, "", "other", `Sender: ${other(proto)}\r\n`);
     expect(v).toMatchObject({ state: "mismatch", codes: ["no-from"] });
+  });
+});
+
+describe.each(PROTOS)("the same forms in signed protected headers (RFC 9788 hp=\"clear\", %s)", (proto) => {
+  it.each([
+    ["a quoted local part naming the signer", '"alice"@example.org', "valid", []],
+    ["the real address after a comment holding another", "(Boss <boss@example.org>) alice@example.org", "mismatch", ["display-name-address"]],
+    ["two angle-addrs, the last another address", "Alice <alice@example.org> <boss@example.org>", "mismatch", ["display-name-address"]],
+    ["another address", "Boss <boss@example.org>", "mismatch", ["header-mismatch"]],
+  ])("inner From %s → %s", async (_what, inner, state, codes) => {
+    const part = crlf(`Content-Type: text/plain; charset=utf-8; hp="clear"\nFrom: ${inner}\nSubject: real\n\nSigned with protected headers.\n`);
+    const body = proto === "smime" ? kit.smimeSigned(kit.pki.alice, part) : kit.pgpSigned("alice@example.org", part);
+    const r = await inspectMessage(message(head(ALICE_FROM), body), { openers });
+    expect([r.status.signature.state, r.status.signature.reasons.map((x) => x.code)]).toEqual([state, codes]);
   });
 });
 
