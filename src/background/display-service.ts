@@ -41,11 +41,26 @@ interface Processed {
   pendingKeys?: PendingKey[];
 }
 
-/** Results kept for the session; older ones are dropped (a 10 MB message holds 10 MB). */
+/**
+ * Results kept for the session, least recently used dropped first: at most this many, and at
+ * most this many bytes of decrypted content and rendered text (a 10 MB message holds 10 MB
+ * twice: its MIME entity and its text). The most recent result is always kept, whatever its
+ * size: it is the one on screen. Locking drops every decrypted result (forgetDecrypted).
+ */
 const MAX_CACHED = 24;
+export const MAX_CACHED_BYTES = 32 * 1024 * 1024;
+
+/** What a result holds on to, in bytes: decrypted entity bytes and render-model strings (UTF-16). */
+function heldBytes(p: Processed): number {
+  let n = p.content?.raw.length ?? 0;
+  if (p.view.kind === "render") for (const b of p.view.model.blocks) n += 2 * (b.kind === "text" ? b.text.length : b.html.length);
+  return n;
+}
 
 export class DisplayService {
   private readonly results = new Map<number, Promise<Processed>>();
+  /** heldBytes of each finished result in `results`. */
+  private readonly sizes = new Map<number, number>();
   private readonly displayed = new Map<number, number>();
 
   constructor(
@@ -109,6 +124,7 @@ export class DisplayService {
     await this.keys.acceptKey(keyId);
     // Every cached result may depend on the keys: the next display checks again.
     this.results.clear();
+    this.sizes.clear();
     const again = await this.process(id);
     await this.updateAction(tabId, id, again);
     return this.summaryForTab(tabId);
@@ -134,7 +150,7 @@ export class DisplayService {
     const again: number[] = [];
     for (const [id, p] of this.results) {
       if ((await p).view.kind === "locked") {
-        this.results.delete(id);
+        this.drop(id);
         again.push(id);
       }
     }
@@ -147,11 +163,16 @@ export class DisplayService {
     return tabs;
   }
 
+  /** Every result is computed again on its next display (settings that change verdicts changed). */
+  forgetAll(): void {
+    this.results.clear();
+  }
+
   /** After locking: decrypted content is not kept around; the next display asks again. */
   async forgetDecrypted(): Promise<void> {
     for (const [id, p] of this.results) {
       const done = await p;
-      if (done.status?.encryption.state === "decrypted" || done.view.kind === "locked") this.results.delete(id);
+      if (done.status?.encryption.state === "decrypted" || done.view.kind === "locked") this.drop(id);
     }
   }
 
@@ -175,8 +196,37 @@ export class DisplayService {
     }
     p = this.run(id);
     this.results.set(id, p);
-    while (this.results.size > MAX_CACHED) this.results.delete(this.results.keys().next().value!);
+    const mine = p;
+    void p.then((done) => {
+      if (this.results.get(id) !== mine) return; // dropped or replaced meanwhile
+      this.sizes.set(id, heldBytes(done));
+      this.evict();
+    });
+    this.evict();
     return p;
+  }
+
+  /** Drops least recently used results beyond MAX_CACHED or MAX_CACHED_BYTES (never the newest). */
+  private evict(): void {
+    let bytes = 0;
+    for (const id of this.results.keys()) bytes += this.sizes.get(id) ?? 0;
+    for (const id of [...this.results.keys()]) {
+      if (this.results.size <= 1 || (this.results.size <= MAX_CACHED && bytes <= MAX_CACHED_BYTES)) break;
+      bytes -= this.sizes.get(id) ?? 0;
+      this.drop(id);
+    }
+  }
+
+  private drop(id: number): void {
+    this.results.delete(id);
+    this.sizes.delete(id);
+  }
+
+  /** Bytes of decrypted content and rendered text the cache holds now (for tests and the bench). */
+  cachedBytes(): number {
+    let n = 0;
+    for (const v of this.sizes.values()) n += v;
+    return n;
   }
 
   private async run(id: number): Promise<Processed> {

@@ -11,19 +11,36 @@ import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
+import { OnlineChecks } from "./online-checks.js";
+import { onChecksChanged } from "./options/certificate-checks.js";
 import { DiscoveryService } from "./discovery/service.js";
 import { handleDiscoveryRequest, isDiscoveryRequest } from "./discovery/requests.js";
 import { startRefreshSchedule } from "./discovery/schedule.js";
+import { useAesCfbWasm } from "../core/crypto/aes-cfb.js";
 
-const keystore = new KeystoreService();
+// openpgp.js's AES-CFB runs in WebAssembly (src/core/crypto/aes-cfb.ts): compiled once, now.
+useAesCfbWasm(fetch(messenger.runtime.getURL("wasm/aes-cfb.wasm")).then((r) => r.arrayBuffer()));
+
+const online = new OnlineChecks();
+const keystore = new KeystoreService(() => online.revocation());
 attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
 const discovery = new DiscoveryService(keystore);
-const compose = startCompose(keystore, discovery);
+const compose = startCompose(keystore, discovery, online);
 startRefreshSchedule(discovery);
+// Results computed under other revocation settings are stale.
+onChecksChanged(() => {
+  display.forgetAll();
+  compose.checksChanged();
+});
 // Granted or withdrawn (options page, Add-ons Manager): "not allowed" outcomes are stale.
-messenger.permissions.onAdded.addListener(() => discovery.permissionChanged());
-messenger.permissions.onRemoved.addListener(() => discovery.permissionChanged());
+const permissionChanged = (): void => {
+  discovery.permissionChanged();
+  display.forgetAll();
+  compose.checksChanged();
+};
+messenger.permissions.onAdded.addListener(permissionChanged);
+messenger.permissions.onRemoved.addListener(permissionChanged);
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).
@@ -94,10 +111,13 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
 }
 
 // Registered scripts persist; getRegisteredScripts({ids}) throws for an unknown id, so list all.
-void messenger.scripting.messageDisplay
-  .getRegisteredScripts()
-  .then((found) =>
-    found.some((s) => s.id === "sealbird-display")
-      ? undefined
-      : messenger.scripting.messageDisplay.registerScripts([{ id: "sealbird-display", js: ["message-display-script.js"] }]),
-  );
+// The script runs when the pane's document is parsed (document_end), not after its load and an
+// idle period (the default): it only asks the background for the view, and the decrypted body
+// replaces Thunderbird's placeholder that much sooner. An older registration is replaced.
+const DISPLAY_SCRIPT = { id: "sealbird-display", js: ["message-display-script.js"], runAt: "document_end" };
+void messenger.scripting.messageDisplay.getRegisteredScripts().then(async (found) => {
+  const old = found.find((s) => s.id === DISPLAY_SCRIPT.id);
+  if (old?.runAt === DISPLAY_SCRIPT.runAt) return;
+  if (old) await messenger.scripting.messageDisplay.unregisterScripts({ ids: [DISPLAY_SCRIPT.id] });
+  await messenger.scripting.messageDisplay.registerScripts([DISPLAY_SCRIPT]);
+});

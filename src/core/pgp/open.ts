@@ -27,7 +27,7 @@ import { loadContext, type LoadedContext, type PgpContext } from "./context.js";
 import { exchangeParts, EXCHANGE_REPAIR } from "./exchange.js";
 import { inlineShape, parseCleartext, type InlineShape } from "./inline.js";
 import { openPgpMessage, type OpenedPgpMessage } from "./message.js";
-import { asciiView, binaryString, decodedBody, toCrlf } from "./transfer.js";
+import { asciiView, binaryString, dearmorMessage, decodedBody, toCrlf } from "./transfer.js";
 import { htmlToText, repairArmor, repairCleartextArmor } from "./transport-damage.js";
 import { judgeSignatures, type JudgeOptions } from "./verify.js";
 
@@ -239,7 +239,8 @@ function encryptedResult(r: OpenedPgpMessage, inner: Uint8Array, format: "pgp-mi
 function armoredOrBinary(b: Uint8Array): string | Uint8Array {
   let i = 0;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d || b[i] === 0x0a)) i++;
-  return b[i] === 0x2d ? asciiView(b) : b;
+  // One armored message is unwrapped natively; openpgp.js reads any other armor itself.
+  return b[i] === 0x2d ? (dearmorMessage(b) ?? asciiView(b)) : b;
 }
 
 /** Removes spaces and tabs before each line end (the form RFC 3156 senders are asked to sign). */

@@ -12,7 +12,7 @@
 import * as pkijs from "pkijs";
 import { SealbirdError } from "../errors.js";
 import { looksLikeText, startsWithHeaderSection } from "../mime/bare-content.js";
-import { bytesEqual, toArrayBuffer } from "../bytes.js";
+import { bufferSource, bytesEqual, toArrayBuffer } from "../bytes.js";
 import { fingerprint, parseCertificate } from "../cert/certificate.js";
 import { trimSerial } from "../cert/serial.js";
 import { desEde3CbcDecrypt } from "../crypto/legacy-ciphers.js";
@@ -270,7 +270,7 @@ async function decryptContent(ec: EncryptedContent, cek: Uint8Array, authentic: 
     const iv = A.octets(ec.alg.params);
     try {
       const key = await crypto.subtle.importKey("raw", toArrayBuffer(cek), "AES-CBC", false, ["decrypt"]);
-      out = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, toArrayBuffer(ec.ciphertext)));
+      out = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, bufferSource(ec.ciphertext)));
     } catch (e) {
       throw failed("decrypt-failed", "content", e);
     }
