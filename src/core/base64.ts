@@ -16,22 +16,33 @@ export function base64Encode(b: Uint8Array): string {
   return native ? native.call(b) : btoa(toBinaryString(b));
 }
 
-/** base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end. */
-export function encodeBase64Lines(data: Uint8Array, lineLength = 76): Uint8Array {
-  // The text is ASCII, so its UTF-8 bytes are the wire bytes; lines are then copied natively.
-  const text = utf8(base64Encode(data));
+/**
+ * base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end,
+ * after `prefix` (a header section) when given, in one buffer.
+ */
+export function encodeBase64Lines(data: Uint8Array, lineLength = 76, prefix?: Uint8Array): Uint8Array {
+  const text = base64Encode(data);
   const width = Math.max(1, Math.floor(lineLength / 4)) * 4;
-  const out = new Uint8Array(text.length + Math.ceil(text.length / width) * 2);
-  let o = 0;
-  for (let i = 0; i < text.length; i += width) {
-    const line = text.subarray(i, i + width);
-    out.set(line, o);
-    o += line.length;
-    out[o++] = 0x0d;
-    out[o++] = 0x0a;
+  const lines = Math.ceil(text.length / width);
+  const start = prefix?.length ?? 0;
+  const out = new Uint8Array(start + text.length + lines * 2);
+  if (prefix) out.set(prefix);
+  // The text is ASCII, so its UTF-8 bytes are the wire bytes: written in one native call,
+  // then each line moved to its place from the last one back (copyWithin: no view per line).
+  asciiEncoder.encodeInto(text, out.subarray(start));
+  for (let i = lines - 1; i >= 0; i--) {
+    const from = start + i * width;
+    const to = start + i * (width + 2);
+    const end = Math.min(from + width, start + text.length);
+    if (to !== from) out.copyWithin(to, from, end);
+    const eol = to + (end - from);
+    out[eol] = 0x0d;
+    out[eol + 1] = 0x0a;
   }
   return out;
 }
+
+const asciiEncoder = new TextEncoder();
 
 const B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** 0-63: sextet; 64: whitespace to skip; 65: padding; 255: not base64. */
@@ -41,6 +52,18 @@ const PAD = 65;
 for (let i = 0; i < 64; i++) B64_DEC[B64_ALPHABET.charCodeAt(i)] = i;
 for (const c of [0x20, 0x09, 0x0d, 0x0a, 0x0b, 0x0c]) B64_DEC[c] = SKIP;
 B64_DEC[0x3d] = PAD;
+
+/**
+ * A platform decoder that reads base64 straight from bytes, with exactly the rules of
+ * `Uint8Array.fromBase64` (it throws where that throws). The CLI installs Node's
+ * (src/node/native-base64.ts): there the latin1 string `fromBase64` needs costs more than the
+ * decoding itself.
+ */
+let bytesDecoder: ((input: Uint8Array) => Uint8Array) | undefined;
+
+export function setBase64BytesDecoder(decoder: ((input: Uint8Array) => Uint8Array) | undefined): void {
+  bytesDecoder = decoder;
+}
 
 /** Below this size the table decoder is as fast as a native call plus its string. */
 const NATIVE_MIN = 4096;
@@ -58,13 +81,13 @@ function badBase64(message: string, offset: number): SealbirdError {
  */
 export function decodeBase64(input: Uint8Array): Uint8Array {
   const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
-  if (native && input.length >= NATIVE_MIN) {
+  if ((bytesDecoder || native) && input.length >= NATIVE_MIN) {
     // Gecko (Thunderbird 133+) decodes natively, which matters where scripts run without a
     // JIT (Debian's Thunderbird). It skips the same whitespace and accepts missing padding;
     // whatever it refuses (padding mid-stream, a stray byte) the table decoder below
     // decodes or reports precisely.
     try {
-      return native(LATIN1.decode(input));
+      return bytesDecoder ? bytesDecoder(input) : native!(LATIN1.decode(input));
     } catch {
       // fall through
     }
