@@ -4,9 +4,12 @@ import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import { EXIT, EXIT_HELP, exitCodeFor } from "./exit-codes.js";
 import { COMMANDS } from "./commands/index.js";
 import { installNativeBase64 } from "../node/native-base64.js";
+import { installSyncDecompression } from "../node/sync-decompression.js";
 
-// Node's native base64 for the engine's 25 MB bodies (Thunderbird has it built in).
+// Node's native base64 for the engine's 25 MB bodies (Thunderbird has it built in), and
+// one-shot inflating for openpgp.js instead of a thread-pool round trip per 64 KiB.
 installNativeBase64();
+installSyncDecompression();
 
 const HELP = `sealbird — S/MIME and OpenPGP e-mail security on the command line
 
