@@ -210,6 +210,14 @@ describe("formatContentType and encoders", () => {
     expect(Array.from(decodeQuotedPrintable(qp))).toEqual(Array.from(all));
     expect(bin(encodeBase64Lines(enc("abcd")))).toBe("YWJjZA==\r\n");
     expect(encodeBase64Lines(new Uint8Array(0)).length).toBe(0);
+    // Every line width, with and without a header section written before it.
+    const data = new Uint8Array(1000).map((_, i) => (i * 37) & 0xff);
+    const b64 = Buffer.from(data).toString("base64");
+    for (const width of [4, 64, 76]) {
+      const lines = b64.replace(new RegExp(`.{${width}}`, "g"), "$&\r\n").replace(/\r\n$/, "") + "\r\n";
+      expect(bin(encodeBase64Lines(data, width))).toBe(lines);
+      expect(bin(encodeBase64Lines(data, width, enc("Head: x\r\n\r\n")))).toBe(`Head: x\r\n\r\n${lines}`);
+    }
   });
 
   it("QP keeps whitespace at a line end by encoding it", () => {
