@@ -18,28 +18,71 @@ export function base64Encode(b: Uint8Array): string {
 
 /**
  * base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end,
- * after `prefix` (a header section) when given, in one buffer.
+ * after `prefix` (a header section) when given, in one buffer. `data` may be given as pieces
+ * (a DER structure around a large content): they are encoded as if joined, without joining.
  */
-export function encodeBase64Lines(data: Uint8Array, lineLength = 76, prefix?: Uint8Array): Uint8Array {
-  const text = base64Encode(data);
+export function encodeBase64Lines(data: Uint8Array | readonly Uint8Array[], lineLength = 76, prefix?: Uint8Array): Uint8Array {
+  const pieces = data instanceof Uint8Array ? [data] : data;
+  let total = 0;
+  for (const p of pieces) total += p.length;
   const width = Math.max(1, Math.floor(lineLength / 4)) * 4;
-  const lines = Math.ceil(text.length / width);
+  const textLength = Math.ceil(total / 3) * 4;
+  const lines = Math.ceil(textLength / width);
   const start = prefix?.length ?? 0;
-  const out = new Uint8Array(start + text.length + lines * 2);
+  const out = new Uint8Array(start + textLength + lines * 2);
   if (prefix) out.set(prefix);
-  // The text is ASCII, so its UTF-8 bytes are the wire bytes: written in one native call,
-  // then each line moved to its place from the last one back (copyWithin: no view per line).
-  asciiEncoder.encodeInto(text, out.subarray(start));
-  for (let i = lines - 1; i >= 0; i--) {
-    const from = start + i * width;
-    const to = start + i * (width + 2);
-    const end = Math.min(from + width, start + text.length);
-    if (to !== from) out.copyWithin(to, from, end);
-    const eol = to + (end - from);
-    out[eol] = 0x0d;
-    out[eol + 1] = 0x0a;
+  // Encoded a block of whole lines at a time (native base64, native ASCII copy, then each
+  // line moved to its place with copyWithin): no string of the whole base64 text, and no
+  // view object per line.
+  const blockBytes = (width / 4) * 3 * 1024;
+  const reader = piecesReader(pieces);
+  let o = start;
+  for (let done = 0; done < total; done += blockBytes) {
+    const text = base64Encode(reader(Math.min(blockBytes, total - done)));
+    asciiEncoder.encodeInto(text, out.subarray(o));
+    const blockLines = Math.ceil(text.length / width);
+    for (let i = blockLines - 1; i >= 0; i--) {
+      const from = o + i * width;
+      const to = o + i * (width + 2);
+      const end = Math.min(from + width, o + text.length);
+      if (to !== from) out.copyWithin(to, from, end);
+      out[to + (end - from)] = 0x0d;
+      out[to + (end - from) + 1] = 0x0a;
+    }
+    o += text.length + blockLines * 2;
   }
   return out;
+}
+
+/** Reads consecutive byte ranges across pieces: views where a range lies in one piece. */
+function piecesReader(pieces: readonly Uint8Array[]): (n: number) => Uint8Array {
+  let index = 0;
+  let offset = 0;
+  return (n) => {
+    const piece = pieces[index];
+    if (piece && piece.length - offset >= n) {
+      const view = piece.subarray(offset, offset + n);
+      offset += n;
+      if (offset === piece.length) {
+        index++;
+        offset = 0;
+      }
+      return view;
+    }
+    const out = new Uint8Array(n);
+    for (let filled = 0; filled < n; ) {
+      const p = pieces[index]!;
+      const take = Math.min(n - filled, p.length - offset);
+      out.set(p.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (offset === p.length) {
+        index++;
+        offset = 0;
+      }
+    }
+    return out;
+  };
 }
 
 const asciiEncoder = new TextEncoder();

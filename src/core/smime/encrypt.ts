@@ -62,8 +62,14 @@ async function recipientInfo(r: EncryptRecipient, cek: Uint8Array): Promise<{ ri
   return { ri: kari, version0: false };
 }
 
-/** EnvelopedData / AuthEnvelopedData ContentInfo, DER (the ciphertext copied once). */
+/** EnvelopedData / AuthEnvelopedData ContentInfo, DER. */
 export async function encryptCms(content: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<{ der: Uint8Array; gcm: boolean }> {
+  const { pieces, gcm } = await encryptCmsPieces(content, recipients);
+  return { der: concatBytes(pieces), gcm };
+}
+
+/** The same DER as pieces around the ciphertext (base64 reads them without a joined copy). */
+async function encryptCmsPieces(content: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<{ pieces: d.DerPieces; gcm: boolean }> {
   if (recipients.length === 0) throw new SealbirdError("recipient-no-key", "No recipient certificate to encrypt to.");
   const gcm = recipients.every((r) => r.capabilities?.aesGcm === true);
   const cek = randomBytes(32);
@@ -77,21 +83,21 @@ export async function encryptCms(content: Uint8Array, recipients: readonly Encry
     const tag = out.subarray(out.length - 16);
     const eci = d.tlvPieces(d.TAG.sequence, d.oid(CMS.data), d.algorithm(CMS.aes256Gcm, d.seq(d.octetString(nonce), d.integer(16))), d.tlvPieces(d.TAG.implicit0, ciphertext));
     const aed = d.tlvPieces(d.TAG.sequence, d.integer(0), recipientInfos, eci, d.octetString(tag));
-    return { der: concatBytes(d.tlvPieces(d.TAG.sequence, d.oid(CMS.authEnvelopedData), d.tlvPieces(d.TAG.explicit0, aed))), gcm };
+    return { pieces: d.tlvPieces(d.TAG.sequence, d.oid(CMS.authEnvelopedData), d.tlvPieces(d.TAG.explicit0, aed)), gcm };
   }
   const iv = randomBytes(16);
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, bufferSource(content)));
   const eci = d.tlvPieces(d.TAG.sequence, d.oid(CMS.data), d.algorithm(CMS.aes256Cbc, d.octetString(iv)), d.tlvPieces(d.TAG.implicit0, ciphertext));
   const version = infos.every((i) => i.version0) ? 0 : 2;
   const ed = d.tlvPieces(d.TAG.sequence, d.integer(version), recipientInfos, eci);
-  return { der: concatBytes(d.tlvPieces(d.TAG.sequence, d.oid(CMS.envelopedData), d.tlvPieces(d.TAG.explicit0, ed))), gcm };
+  return { pieces: d.tlvPieces(d.TAG.sequence, d.oid(CMS.envelopedData), d.tlvPieces(d.TAG.explicit0, ed)), gcm };
 }
 
 /** Encrypts a complete MIME entity; returns the application/pkcs7-mime entity. */
 export async function smimeEncrypt(inner: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<Uint8Array> {
   try {
-    const { der, gcm } = await encryptCms(inner, recipients);
-    return pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", der);
+    const { pieces, gcm } = await encryptCmsPieces(inner, recipients);
+    return pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", pieces);
   } catch (e) {
     throw asSealbirdError(e, "internal", "The message could not be encrypted.");
   }

@@ -8,7 +8,7 @@ import { encodeBase64Lines } from "../mime/index.js";
 
 
 /** application/pkcs7-mime entity (enveloped-data, authEnveloped-data, signed-data). */
-export function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array {
+export function pkcs7MimeEntity(smimeType: string, der: Uint8Array | readonly Uint8Array[]): Uint8Array {
   const head =
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"\r\n` +
     "Content-Transfer-Encoding: base64\r\n" +
