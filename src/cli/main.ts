@@ -39,11 +39,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new SealbirdError("usage", `unknown command "${name}" (see sealbird --help)`);
+  const loaded = await command.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`Usage: sealbird ${command.usage}\n${command.summary}\n${command.help ?? ""}`);
+    process.stdout.write(`Usage: sealbird ${command.usage}\n${command.summary}\n${loaded.help ?? ""}`);
     return EXIT.ok;
   }
-  return command.run(rest);
+  return loaded.run(rest);
 }
 
 declare const __SEALBIRD_VERSION__: string | undefined;

@@ -8,8 +8,6 @@ import { protectMessage, type LayerWriter } from "../../core/message/protect.js"
 import { smimeWriter } from "../../core/message/smime-adapter.js";
 import { pgpWriter } from "../../core/message/pgp-adapter.js";
 import type { Keyring } from "../../core/keyring/keyring.js";
-import { parseKeys, parsePrivateKeys } from "../../core/pgp/context.js";
-import { formatAutocryptHeader } from "../../core/pgp/index.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -25,8 +23,6 @@ const OPTIONS = {
 } as const;
 
 export const protectCommand: Command = {
-  usage: "protect IN.eml --from A --to B[,C] [--sign] [--encrypt] [--smime|--pgp] -o OUT.eml",
-  summary: "sign and/or encrypt a message (S/MIME or PGP/MIME)",
   help: `  Encrypted messages are always encrypted to the sender too, so the Sent copy stays readable.
   The real Subject and addresses go inside (RFC 9788); the outer Subject becomes "[...]".
   --no-autocrypt                    no Autocrypt header with the sender's key, and no Autocrypt-Gossip
@@ -71,6 +67,7 @@ async function smime(ring: Keyring, from: string, to: string[], sign: boolean, e
 }
 
 async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, encrypt: boolean, password?: string): Promise<LayerWriter> {
+  const { parsePrivateKeys } = await import("../../core/pgp/index.js");
   const signer = sign ? (await parsePrivateKeys(await ring.pgpSecretFor(from)))[0] : undefined;
   let recipients: string[] = [];
   if (encrypt && password) {
@@ -86,6 +83,7 @@ async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, enc
 async function autocrypt(ring: Keyring, from: string): Promise<{ name: string; value: string }[]> {
   const armored = await ring.pgpPublicFor([from]).catch(() => []);
   if (!armored[0]) return [];
+  const { parseKeys, formatAutocryptHeader } = await import("../../core/pgp/index.js");
   const [key] = await parseKeys(armored[0]);
   return key ? [{ name: "Autocrypt", value: await formatAutocryptHeader(from, key.toPublic()) }] : [];
 }
