@@ -1,13 +1,14 @@
 /** Wiring for main.ts: `const compose = startCompose(keystore)` at the top level. */
 import type { KeystoreService } from "../keystore-service.js";
+import type { OnlineChecks } from "../online-checks.js";
 import { ComposeService } from "./service.js";
 import type { DiscoveryService } from "../discovery/service.js";
 
 export { isComposeRequest } from "./types.js";
 export type { ComposeRequest, ComposeView } from "./types.js";
 
-export function startCompose(keystore: KeystoreService, discovery?: DiscoveryService): ComposeService {
-  const service = new ComposeService(keystore, discovery);
+export function startCompose(keystore: KeystoreService, discovery?: DiscoveryService, online?: OnlineChecks): ComposeService {
+  const service = new ComposeService(keystore, discovery, online);
   service.register();
   return service;
 }

@@ -16,6 +16,7 @@ import {
   type LookupSources,
 } from "../../core/discovery/index.js";
 import { nodeHttpGet, parseConnectTo } from "../../node/http-get.js";
+import { LDAP_LOOKUP_HELP, ldapLookup } from "./lookup.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -57,8 +58,9 @@ export const lookupCommand: Command = {
   --keyserver URL    ask this keyserver (VKS /vks/v1/by-email/, then HKP /pks/lookup), e.g. keys.openpgp.org
   --json             the result as JSON
   --no-store         only show what was found
-${NETWORK_HELP}`,
+${LDAP_LOOKUP_HELP}${NETWORK_HELP}`,
   async run(args) {
+    if (args.includes("--ldap")) return ldapLookup.run(args);
     const { values, positionals } = parse(args, OPTIONS, { min: 1, max: 1, names: "ADDRESS" });
     const email = positionals[0]!.trim().toLowerCase();
     const ring = values["no-store"] ? null : await openKeyringMaybeLocked(values);

@@ -43,8 +43,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import("./keys.js")).exportCommand,
   },
   lookup: {
-    usage: "lookup ADDRESS [--wkd] [--keyserver URL] [--json] [--no-store]",
-    summary: "find a correspondent's OpenPGP key (Web Key Directory, keyserver) and store it",
+    usage: "lookup ADDRESS [--wkd] [--keyserver URL] [--ldap URL] [--json] [--no-store]",
+    summary: "find a correspondent's OpenPGP key (Web Key Directory, keyserver) or S/MIME certificate (--ldap) and store it",
     load: async () => (await import("./discovery.js")).lookupCommand,
   },
   refresh: {
