@@ -19,7 +19,7 @@ import { protectEntity, unique, type Decision, type EncapsulateRequest } from ".
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
 import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, RecipientLookup, RecipientView, Technology } from "./types.js";
-import { smimeRecordUnusable } from "../../core/keyring/keyring.js";
+import { smimeRecordUnusable } from "../../core/keyring/smime-usability.js";
 import type { OnlineChecks } from "../online-checks.js";
 import { SmimeRecipientChecks } from "./smime-checks.js";
 import { ownExpiryFor } from "./own-expiry.js";
