@@ -5,12 +5,21 @@
  */
 import type { DOMPurify } from "dompurify";
 import { inspectMessage, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
-import { buildRenderModel } from "../core/render/render-model.js";
+import { buildRenderModel, type RenderModel } from "../core/render/render-model.js";
 import { decodeBody, type MimeEntity } from "../core/mime/index.js";
+import { copyFilename, copySource, decryptedCopy, type CopySource } from "../core/message/decrypted-message.js";
 import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import type { MessageStatus } from "../core/status/message-status.js";
-import type { DisplayView, PendingKey, PopupSummary } from "./protocol.js";
+import type { DisplayView, OwnView, PendingKey, PopupSummary } from "./protocol.js";
 import { showStatus, showNothing, showLocked, showError, showPending } from "./action-view.js";
+
+export interface DecryptedOriginal {
+  status: MessageStatus;
+  /** Sanitised parts, as the message pane shows them. */
+  model: RenderModel;
+  content: MimeEntity;
+  copy(): Uint8Array;
+}
 
 export interface KeyMaterialSource {
   /** "none": no keystore yet. */
@@ -23,10 +32,18 @@ export interface KeyMaterialSource {
   acceptKey(id: string): Promise<void>;
 }
 
-/** What the display needs to know of Thunderbird itself (the smime-display experiment). */
+/** What the display needs of Thunderbird itself (the smime-display and message-header experiments). */
 export interface DisplayHost {
   /** Thunderbird's own S/MIME code decrypted the message shown in the tab. */
   thunderbirdDecrypted(tabId: number): Promise<boolean>;
+  /** Sealbird's verdict is the one for this message: Thunderbird's indicator steps aside; the protected Subject is shown. */
+  claim(tabId: number, messageId: number, claim: { subject?: string }): Promise<boolean>;
+  /** Thunderbird's own verdict for the message shown (its own key stores). */
+  ownView(tabId: number): Promise<OwnView>;
+  /** The protected Subject into the message list (Thunderbird's message index). */
+  setListSubject(messageId: number, subject: string): Promise<void>;
+  /** The user's setting: may the protected Subject go into the message list? */
+  listSubjectAllowed(): Promise<boolean>;
 }
 
 interface Processed {
@@ -39,6 +56,8 @@ interface Processed {
   /** Top-level S/MIME encryption Sealbird has no key for: Thunderbird may have one of its own. */
   smimeNoKey?: boolean;
   pendingKeys?: PendingKey[];
+  /** Decrypted: what "Save decrypted copy" writes. */
+  copy?: CopySource;
 }
 
 /** Results kept for the session; older ones are dropped (a 10 MB message holds 10 MB). */
@@ -93,7 +112,49 @@ export class DisplayService {
     if (id === undefined) return { kind: "none" };
     const p = await this.process(id);
     const code = p.view.kind === "error" ? p.view.code : undefined;
-    return { kind: p.view.kind, status: p.status, code, ms: p.ms, ...(p.pendingKeys?.length ? { pendingKeys: p.pendingKeys } : {}) };
+    const thunderbird = await this.host.ownView(tabId).catch(() => undefined);
+    return {
+      kind: p.view.kind,
+      status: p.status,
+      code,
+      ms: p.ms,
+      ...(p.pendingKeys?.length ? { pendingKeys: p.pendingKeys } : {}),
+      ...(thunderbird ? { thunderbird } : {}),
+      canSaveCopy: !!p.copy,
+    };
+  }
+
+  /**
+   * "Save decrypted copy…": the decrypted message as .eml through Thunderbird's downloads
+   * (its download settings decide where; saveAs asks). Only for the message shown in the tab.
+   */
+  async saveCopyForTab(tabId: number, saveAs: boolean): Promise<{ filename: string; size: number }> {
+    const id = await this.displayedId(tabId);
+    const p = id === undefined ? undefined : await this.process(id);
+    if (!p?.copy) throw new SealbirdError("usage", "The message shown in this tab was not decrypted by Sealbird.");
+    const bytes = decryptedCopy(p.copy);
+    const subject = p.status?.protectedHeaders?.subject ?? "message";
+    const filename = copyFilename(subject);
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "message/rfc822" }));
+    try {
+      await messenger.downloads.download({ url, filename, saveAs, conflictAction: "uniquify" });
+    } finally {
+      // The download has its own copy once started; the blob must not linger in memory.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }
+    return { filename, size: bytes.length };
+  }
+
+  /**
+   * A message Sealbird decrypted, for a reply or forward of it: the sanitised parts, its
+   * attachments, the decrypted .eml. Undefined when Sealbird did not decrypt it completely
+   * (then the composer keeps what Thunderbird quoted: never half-decrypted).
+   */
+  async decryptedFor(id: number): Promise<DecryptedOriginal | undefined> {
+    const p = await this.process(id);
+    if (p.view.kind !== "render" || p.status?.encryption.state !== "decrypted" || !p.content || !p.copy) return undefined;
+    const { content, copy } = p;
+    return { status: p.status, model: p.view.model, content, copy: () => decryptedCopy(copy) };
   }
 
   /**
@@ -191,7 +252,8 @@ export class DisplayService {
       const nestedEncrypted = status.nested.some((n) => n.kind === "encrypted");
       const smimeEncrypted = result.layers[0]?.protocol === "smime" && result.layers[0].kind === "encrypted";
       const smimeNoKey = smimeEncrypted && status.encryption.state === "failed" && status.encryption.code === "no-key";
-      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey, ...(pendingKeys.length ? { pendingKeys } : {}) });
+      const copy = copySource(result) ?? undefined;
+      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey, ...(pendingKeys.length ? { pendingKeys } : {}), ...(copy ? { copy } : {}) });
       if (status.protocol === "none" && !nestedEncrypted) return done({ view: { kind: "plain" }, status });
       if (status.encryption.state === "failed") {
         if (status.encryption.code === "no-key" && (await this.keys.lockState()) === "locked") return done({ view: { kind: "locked" }, status });
@@ -219,6 +281,24 @@ export class DisplayService {
     else if (p.status) await showStatus(tabId, p.status);
     else if (p.view.kind === "error") await showError(tabId, p.view.code);
     else await showNothing(tabId);
+    await this.takeHeader(tabId, id, p).catch(() => undefined);
+  }
+
+  /**
+   * One verdict: for a message Sealbird decrypted, verified or refused, Thunderbird's own
+   * indicator and failure notices step aside and the protected Subject is shown. Not where
+   * Thunderbird itself decrypted what Sealbird has no key for: then its display stays.
+   */
+  private async takeHeader(tabId: number, id: number, p: Processed): Promise<void> {
+    const status = p.status;
+    if (!status || (status.protocol === "none" && p.view.kind !== "render")) return;
+    if (status.encryption.state === "failed" && status.encryption.code === "no-key" && p.view.kind !== "locked") {
+      const own = await this.host.ownView(tabId).catch(() => undefined);
+      if (own?.smimeEncryption === "decrypted" || own?.openpgpEncryption === "decrypted") return;
+    }
+    const subject = status.protectedHeaders?.subject;
+    await this.host.claim(tabId, id, subject ? { subject } : {});
+    if (subject && status.encryption.state === "decrypted" && (await this.host.listSubjectAllowed())) await this.host.setListSubject(id, subject);
   }
 }
 

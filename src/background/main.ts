@@ -11,11 +11,19 @@ import { handleOptionsRequest, isOptionsRequest } from "./options-handler.js";
 import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
+import { getListSubject } from "./options/list-subject.js";
+import { iconOnly } from "./action-view.js";
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);
-const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
-const compose = startCompose(keystore);
+const display = new DisplayService(keystore, createDOMPurify(window), {
+  thunderbirdDecrypted: (tabId) => messenger.smimeDisplay.thunderbirdDecrypted(tabId),
+  claim: (tabId, id, claim) => messenger.messageHeader.claim(tabId, id, claim),
+  ownView: (tabId) => messenger.messageHeader.ownView(tabId),
+  setListSubject: (id, subject) => messenger.messageHeader.setListSubject(id, subject),
+  listSubjectAllowed: getListSubject,
+});
+const compose = startCompose(keystore, (id) => display.decryptedFor(id));
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).
@@ -24,6 +32,27 @@ messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.
 // The selection arrives earlier than the display event: the button shows "checking…" sooner.
 messenger.mailTabs.onSelectedMessagesChanged.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
 keystore.onLockChange((unlocked) => void (unlocked ? refreshOpenMessages() : display.forgetDecrypted()));
+void refreshOwnKeyIds();
+void iconOnly().catch(() => undefined);
+
+/**
+ * Thunderbird's own OpenPGP would try (and fail, slowly, with a red bar) every PGP/MIME message
+ * only Sealbird's keys open: the message-header experiment stops it for our key IDs (public
+ * facts). Refreshed at start and after every change the options page or an import can make.
+ */
+let knownKeyIds = "";
+async function refreshOwnKeyIds(): Promise<void> {
+  try {
+    const ks = await keystore.state();
+    const ids = ks.exists ? await (await keystore.keyring()).pgpSecretKeyIds() : [];
+    const key = ids.join(",");
+    if (key === knownKeyIds) return;
+    knownKeyIds = key;
+    await messenger.messageHeader.skipOwnOpenPGP(ids);
+  } catch (e) {
+    console.error("Sealbird: could not hand the OpenPGP key IDs to Thunderbird's display", e);
+  }
+}
 
 /** After an unlock (prompt, options page): messages waiting for the key render in place. */
 async function refreshOpenMessages(): Promise<void> {
@@ -39,8 +68,8 @@ async function refreshOpenMessages(): Promise<void> {
 messenger.runtime.onMessage.addListener((message, sender) => {
   let work: Promise<unknown>;
   if (isComposeRequest(message)) work = compose.handle(message);
-  else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
-  else if (isRequest(message)) work = handle(message, sender);
+  else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore).finally(() => void refreshOwnKeyIds());
+  else if (isRequest(message)) work = handle(message, sender).finally(() => void refreshOwnKeyIds());
   else return undefined;
   return work.then(
     (value) => ({ ok: true, value }),
@@ -62,6 +91,8 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
       return display.summaryForTab(req.tabId);
     case "display:accept-key":
       return display.acceptKeyForTab(req.tabId, req.keyId);
+    case "display:save-copy":
+      return display.saveCopyForTab(req.tabId, req.saveAs !== false);
     case "status:get":
       return display.statusForTab(req.tabId);
     case "keystore:state":

@@ -22,6 +22,7 @@ import {
   removeEntry,
 } from "./options/keys.js";
 import { readPolicy, writePolicy, assertPolicyInput } from "./options/policy.js";
+import { getListSubject, setListSubject } from "./options/list-subject.js";
 import { importThunderbirdRoots, thunderbirdCertificates } from "./options/thunderbird-certs.js";
 import type { OptionsAnswer, OptionsCall, OptionsRequestType, OptionsState } from "./options/types.js";
 
@@ -95,6 +96,8 @@ const handlers: Handlers = {
     assertPolicyInput(r.policy);
     return writePolicy((await ks.keyring()).store, r.policy);
   },
+  "options:list-subject-get": () => getListSubject(),
+  "options:list-subject-set": (r) => setListSubject(r.on === true),
   "options:thunderbird-certs": async (_r, ks) => thunderbirdCertificates(await ks.keyring()),
   "options:thunderbird-import-roots": async (_r, ks) => importThunderbirdRoots(await ks.keyring()),
 };

@@ -31,6 +31,18 @@ export interface PopupSummary {
    * aside until the user accepts one (a forged mail must not silently replace a contact's key).
    */
   pendingKeys?: PendingKey[];
+  /** What Thunderbird's own crypto concluded with its own key stores (shown as a second opinion). */
+  thunderbird?: OwnView;
+  /** The message was decrypted: "Save decrypted copy…" is offered. */
+  canSaveCopy?: boolean;
+}
+
+/** Thunderbird's own verdict (message-header experiment); "skipped": Sealbird stopped its doomed OpenPGP attempt. */
+export interface OwnView {
+  smimeSignature: string;
+  smimeEncryption: string;
+  openpgpSignature: string;
+  openpgpEncryption: string;
 }
 
 export interface PendingKey {
@@ -47,6 +59,8 @@ export type Request =
   | { type: "display:summary"; tabId: number }
   /** The user accepts a pending key shown in the popup of that tab's message; answers the new summary. */
   | { type: "display:accept-key"; tabId: number; keyId: string }
+  /** "Save decrypted copy…" for that tab's message (an .eml through the downloads API). */
+  | { type: "display:save-copy"; tabId: number; saveAs?: boolean }
   | { type: "status:get"; tabId: number }
   | { type: "keystore:state" }
   | { type: "keystore:create"; passphrase: string }

@@ -10,7 +10,8 @@ declare namespace messenger {
     const onRemoved: { addListener(cb: (tabId: number) => void): void };
   }
   namespace messages {
-    interface MessageHeader { id: number; subject: string; author: string; headerMessageId?: string; folder?: unknown }
+    interface MessageHeader { id: number; subject: string; author: string; recipients: string[]; ccList: string[]; date?: string | Date; headerMessageId?: string; folder?: unknown }
+    function get(id: number): Promise<MessageHeader>;
     interface MessageList { id: string | null; messages: MessageHeader[] }
     function getRaw(id: number, options?: { decrypt?: boolean; data_format?: "File" | "BinaryString" }): Promise<File | string>;
   }
@@ -29,6 +30,7 @@ declare namespace messenger {
     function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
     function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
     function openPopup(options?: { windowId?: number }): Promise<void>;
+    function setLabel(details: TabDetails & { label: string | null }): Promise<void>;
   }
   namespace scripting {
     /** Firefox's scripting.executeScript (toolkit schema); for a mail or message tab it targets the message pane. */
@@ -129,6 +131,17 @@ declare namespace messenger {
   namespace smimeDisplay {
     function takeOver(): Promise<void>;
     function thunderbirdDecrypted(tabId: number): Promise<boolean>;
+  }
+  /** Sealbird's own experiment (src/experiments/message-header): one indicator, the protected Subject, no doomed OpenPGP attempt. */
+  namespace messageHeader {
+    interface OwnView { smimeSignature: string; smimeEncryption: string; openpgpSignature: string; openpgpEncryption: string }
+    function claim(tabId: number, messageId: number, claim: { subject?: string }): Promise<boolean>;
+    function ownView(tabId: number): Promise<OwnView>;
+    function setListSubject(messageId: number, subject: string): Promise<void>;
+    function skipOwnOpenPGP(keyIds: string[]): Promise<void>;
+  }
+  namespace downloads {
+    function download(options: { url: string; filename?: string; saveAs?: boolean; conflictAction?: "uniquify" | "overwrite" | "prompt" }): Promise<number>;
   }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {

@@ -1,12 +1,13 @@
 /** Wiring for main.ts: `const compose = startCompose(keystore)` at the top level. */
 import type { KeystoreService } from "../keystore-service.js";
 import { ComposeService } from "./service.js";
+import type { DecryptedOriginal } from "../display-service.js";
 
 export { isComposeRequest } from "./types.js";
 export type { ComposeRequest, ComposeView } from "./types.js";
 
-export function startCompose(keystore: KeystoreService): ComposeService {
-  const service = new ComposeService(keystore);
+export function startCompose(keystore: KeystoreService, originals?: (messageId: number) => Promise<DecryptedOriginal | undefined>): ComposeService {
+  const service = new ComposeService(keystore, originals);
   service.register();
   return service;
 }

@@ -17,7 +17,10 @@ import { addressesOf, assign, chooseTechnology, describeRecipients, type KeyLook
 import { protectEntity, unique, type Decision, type EncapsulateRequest } from "./encapsulate.js";
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
-import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, Technology } from "./types.js";
+import { copyFilename } from "../../core/message/decrypted-message.js";
+import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, LeakHold, RecipientKey, Technology } from "./types.js";
+import type { DecryptedOriginal } from "../display-service.js";
+import { forwardBody, replyBody, type QuoteText } from "./quote.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -44,8 +47,13 @@ export class ComposeService {
   private blocked = new Set<number>();
   private checkedReply = new Set<number>();
   private restoredDraft = new Set<number>();
+  private leaks = new Map<number, LeakHold>();
 
-  constructor(private readonly keystore: KeystoreService) {}
+  constructor(
+    private readonly keystore: KeystoreService,
+    /** The decrypted original of a reply/forward, when Sealbird decrypted it (display-service). */
+    private readonly originals: (messageId: number) => Promise<DecryptedOriginal | undefined> = async () => undefined,
+  ) {}
 
   /** Call synchronously at the top level of the background (MV3 wakes the page for these). */
   register(): void {
@@ -70,6 +78,8 @@ export class ComposeService {
         return this.set(req.tabId, req);
       case "compose:resolve-missing":
         return this.resolveMissing(req.tabId, req.choice, req.password, req.confirmed === true);
+      case "compose:confirm-leak":
+        return this.confirmLeak(req.tabId, req.addresses, req.unencrypted === true);
     }
   }
 
@@ -96,6 +106,7 @@ export class ComposeService {
     this.blocked.delete(tabId);
     this.checkedReply.delete(tabId);
     this.restoredDraft.delete(tabId);
+    this.leaks.delete(tabId);
     void messenger.storage.session.remove(STATE_KEY + tabId);
   }
 
@@ -140,7 +151,13 @@ export class ComposeService {
     const view = await this.view(tabId, given);
     await this.showOnButton(view);
     await secure()
-      ?.configure(tabId, { active: view.sign || view.encrypt, sign: view.sign, encrypt: view.encrypt, messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") } })
+      ?.configure(tabId, {
+        // A composer holding decrypted text stays armed: its drafts are stored encrypted.
+        active: view.sign || view.encrypt || view.holdsDecrypted,
+        sign: view.sign,
+        encrypt: view.encrypt,
+        messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") },
+      })
       .catch(() => undefined);
     return view;
   }
@@ -199,6 +216,9 @@ export class ComposeService {
       keystore: ks,
       ...(s.keyless ? { keyless: s.keyless } : {}),
       blocked: this.blocked.has(tabId),
+      holdsDecrypted: !!s.decrypted,
+      ...(this.leaks.has(tabId) ? { leak: this.leaks.get(tabId)! } : {}),
+      protects: ks.exists && ((await keys.canSign(from, "smime")) || (await keys.canSign(from, "openpgp"))),
       listEntries: [...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])].some((e) =>
         typeof e === "string" ? e.trim() !== "" && addressesOf([e]).length === 0 : e.type === "mailingList",
       ),
@@ -218,10 +238,67 @@ export class ComposeService {
       if (/^content-type:\s*(multipart\/encrypted|application\/(x-)?pkcs7-mime)/im.test(head) || /-----BEGIN PGP MESSAGE-----/.test(text.slice(0, 65536))) {
         s.replyToEncrypted = true;
         await this.save(tabId, s);
+        await this.quoteDecrypted(tabId, s, details);
       }
     } catch {
       // The original is gone or unreadable: no hint, nothing else changes.
     }
+  }
+
+  /**
+   * Thunderbird quoted what it could see of a message only Sealbird decrypted (ciphertext or
+   * nothing): replace that with the decrypted content, quoted as Thunderbird quotes plain
+   * mail, the protected Subject after Re:/Fwd:, and for a forward the decrypted attachments
+   * (or, forwarded as attachment, the decrypted message). Messages Sealbird did not decrypt
+   * keep Thunderbird's quote.
+   */
+  private async quoteDecrypted(tabId: number, s: ComposeState, details: messenger.compose.ComposeDetails): Promise<void> {
+    const id = details.relatedMessageId!;
+    const original = await this.originals(id).catch(() => undefined);
+    if (!original) return;
+    const hdr = await messenger.messages.get(id);
+    const ph = original.status.protectedHeaders ?? {};
+    const from = ph.from ?? hdr.author;
+    const to = ph.to ?? hdr.recipients.join(", ");
+    const cc = ph.cc ?? hdr.ccList.join(", ");
+    const subject = ph.subject ?? hdr.subject;
+    // Before anything decrypted enters the composer: from now on drafts are encrypted and the
+    // leak guard applies.
+    s.decrypted = { involved: addressesOf([from, to, cc, hdr.author, ...hdr.recipients, ...hdr.ccList].filter(Boolean)) };
+    await this.save(tabId, s);
+    await this.refresh(tabId);
+    const html = details.isPlainText !== true;
+    const date = hdr.date ? new Date(hdr.date) : undefined;
+    const when = date ? date.toLocaleString(messenger.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "short" }) : "";
+    const author = /^\s*"?([^"<]*?)"?\s*</.exec(from)?.[1]?.trim() || from;
+    const text: QuoteText = {
+      citeLine: i18n("composeCiteLine", [when, author]),
+      forwardLine: i18n("composeForwardLine"),
+      labels: { subject: i18n("composeHeaderSubject"), date: i18n("composeHeaderDate"), from: i18n("composeHeaderFrom"), to: i18n("composeHeaderTo"), cc: i18n("composeHeaderCc") },
+    };
+    const update: Partial<messenger.compose.ComposeDetails> = {};
+    if (details.type === "forward") {
+      const attached = (await messenger.compose.listAttachments(tabId)).filter((a) => /\.eml$/i.test(a.name));
+      if (attached.length) {
+        // Forward as attachment: the decrypted message replaces the encrypted one.
+        for (const a of attached) await messenger.compose.removeAttachment(tabId, a.id);
+        await messenger.compose.addAttachment(tabId, { file: new File([original.copy() as BlobPart], copyFilename(subject), { type: "message/rfc822" }) });
+      } else {
+        const body = forwardBody(original.model, { subject, from, to, cc, date: when }, text, html);
+        if (html) update.body = body;
+        else update.plainTextBody = body;
+        for (const a of draftContent(original.content).attachments) {
+          await messenger.compose.addAttachment(tabId, { file: new File([a.bytes as BlobPart], a.name, { type: a.type }) });
+        }
+      }
+      update.subject = `Fwd: ${subject}`;
+    } else {
+      const body = replyBody(original.model, text.citeLine, html);
+      if (html) update.body = body;
+      else update.plainTextBody = body;
+      update.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
+    }
+    await messenger.compose.setComposeDetails(tabId, update);
   }
 
   /**
@@ -305,7 +382,7 @@ export class ComposeService {
     this.decisions.delete(tabId);
     const view = await this.refresh(tabId, details);
     const s = await this.state(tabId);
-    if (!view.sign && !view.encrypt) return {};
+    if (!view.sign && !view.encrypt) return (await this.leakGuard(tabId, s, view, false)) ?? {};
     const api = secure();
     // Never send unprotected what the user asked to protect.
     if (!api) return { cancel: true };
@@ -333,6 +410,8 @@ export class ComposeService {
       const strict = view.recipients.filter((r) => r.rule === "never-unencrypted").map((r) => r.email);
       if (strict.length) return this.stop(tabId, i18n("composeNeverUnencrypted", [strict.join(", ")]));
     }
+    const held = await this.leakGuard(tabId, s, view, encrypt);
+    if (held) return held;
     const keys = await this.lookup();
     const sign = view.sign && (technology === view.effective ? view.canSign : await keys.canSign(view.from, technology));
     if (view.sign && !sign) return this.stop(tabId, i18n("composeNoSigningKey", [view.from]));
@@ -354,6 +433,43 @@ export class ComposeService {
       messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") },
     });
     return {};
+  }
+
+  /**
+   * The leak guard (the CCS 2020 reply attack: an attacker's Reply-To makes the victim send the
+   * decrypted text to the attacker): a composer holding decrypted text is held when it would
+   * leave unencrypted or to an address the original did not involve, until the user confirmed
+   * exactly those addresses. The window that asks defaults to not sending.
+   */
+  private async leakGuard(tabId: number, s: ComposeState, view: ComposeView, encrypt: boolean): Promise<{ cancel: true } | null> {
+    if (!s.decrypted) return null;
+    const fresh = view.recipients.map((r) => r.email).filter((e) => !s.decrypted!.involved.includes(e));
+    const unencrypted = !encrypt;
+    if (!fresh.length && !unencrypted) return null;
+    const ok = s.leakConfirmed && fresh.every((e) => s.leakConfirmed!.addresses.includes(e)) && (!unencrypted || s.leakConfirmed.unencrypted);
+    if (ok) return null;
+    this.leaks.set(tabId, { fresh, unencrypted });
+    await messenger.windows
+      .create({ url: messenger.runtime.getURL(`ui/compose-popup.html?tabId=${tabId}`), type: "popup", width: 520, height: 620 })
+      .catch(() => undefined);
+    return this.stop(tabId, i18n(fresh.length ? "composeLeakHeldAddresses" : "composeLeakHeldUnencrypted", [fresh.join(", ")]));
+  }
+
+  private async confirmLeak(tabId: number, addresses: string[], unencrypted: boolean): Promise<{ sending: boolean }> {
+    const s = await this.state(tabId);
+    const held = this.leaks.get(tabId);
+    // Only what was shown can be confirmed: the same addresses, the same unencrypted state.
+    if (!held || held.unencrypted !== unencrypted || held.fresh.length !== addresses.length || held.fresh.some((e) => !addresses.includes(e))) {
+      throw new SealbirdError("usage", "The confirmation does not match the held message.");
+    }
+    s.leakConfirmed = { addresses: [...addresses], unencrypted };
+    await this.save(tabId, s);
+    this.leaks.delete(tabId);
+    const api = secure();
+    if (!api) throw new SealbirdError("internal", "Sealbird's compose experiment is missing.");
+    await api.notify(tabId, "").catch(() => undefined);
+    await api.sendNow(tabId);
+    return { sending: true };
   }
 
   private async resolveMissing(tabId: number, choice: "remove" | "password" | "unencrypted", password: string | undefined, confirmed: boolean): Promise<{ sending: boolean }> {

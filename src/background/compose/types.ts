@@ -20,6 +20,20 @@ export interface ComposeState {
   replyToEncrypted: boolean;
   /** The user chose, for this message, what happens to recipients without a key. */
   keyless?: "password" | "unencrypted";
+  /**
+   * The composer holds text Sealbird decrypted (a reply or forward of an encrypted message):
+   * the addresses the original involved. Sending it unencrypted, or to anyone else, needs the
+   * user's confirmation (`leakConfirmed`), and drafts are stored encrypted whatever the toggles.
+   */
+  decrypted?: { involved: string[] };
+  leakConfirmed?: { addresses: string[]; unencrypted: boolean };
+}
+
+/** A send held by the leak guard: what would happen to the decrypted text. */
+export interface LeakHold {
+  /** Recipients the original message did not involve (e.g. a Reply-To an attacker set). */
+  fresh: string[];
+  unencrypted: boolean;
 }
 
 export interface RecipientKey {
@@ -64,6 +78,12 @@ export interface ComposeView {
   keyless?: "password" | "unencrypted";
   /** Sending was stopped by Sealbird and waits for the user (missing keys). */
   blocked: boolean;
+  /** The composer holds decrypted text (reply/forward of a message Sealbird decrypted). */
+  holdsDecrypted: boolean;
+  /** Sending was stopped by the leak guard and waits for the user's explicit confirmation. */
+  leak?: LeakHold;
+  /** Sealbird is in charge of this identity's protection (it holds a key for it): Thunderbird's own toggles are handed over. */
+  protects: boolean;
   /** An address book mailing list (or a bare list name) is among the recipients: Thunderbird
    * expands it only when sending, so its members' keys are checked then. */
   listEntries: boolean;
@@ -73,7 +93,9 @@ export type ComposeRequest =
   | { type: "compose:get-view"; tabId: number }
   | { type: "compose:set"; tabId: number; sign?: boolean; encrypt?: boolean; technology?: TechnologyChoice }
   /** The user's choice for recipients without a key; the message is then sent. */
-  | { type: "compose:resolve-missing"; tabId: number; choice: "remove" | "password" | "unencrypted"; password?: string; confirmed?: boolean };
+  | { type: "compose:resolve-missing"; tabId: number; choice: "remove" | "password" | "unencrypted"; password?: string; confirmed?: boolean }
+  /** The user's explicit confirmation of a leak hold, naming exactly what was shown; the message is then sent. */
+  | { type: "compose:confirm-leak"; tabId: number; addresses: string[]; unencrypted: boolean };
 
 export function isComposeRequest(m: unknown): m is ComposeRequest {
   return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string" && (m as { type: string }).type.startsWith("compose:");

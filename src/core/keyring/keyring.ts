@@ -9,7 +9,7 @@ import type { Keystore, RecordInfo } from "../keystore/index.js";
 import { certificateInfo, toDerList } from "../cert/index.js";
 import type { SmimeContext, SmimeIdentity, EncryptRecipient } from "../smime/index.js";
 import { importPkcs12 } from "../pkcs12/index.js";
-import { exportPublicKey, importPgpKeys, generatePgpKey, keyInfo, type KeyType, type PgpContext, type PgpKeyInfo } from "../pgp/index.js";
+import { exportPublicKey, importPgpKeys, generatePgpKey, keyInfo, parseKeys, type KeyType, type PgpContext, type PgpKeyInfo } from "../pgp/index.js";
 import { b64, unb64, type PgpKeyPublic, type SmimeCertificatePublic, type SmimeIdentityPublic, type TrustAnchorPublic } from "./record-codec.js";
 import type { PrivateKey } from "openpgp";
 import type { InspectResult } from "../message/inspect.js";
@@ -231,6 +231,17 @@ export class Keyring {
     }
     for (const r of await this.store.listRecords("pgp-secret-key")) publicKeys.push(String(r.public["publicKey"]));
     return { secretKeys, publicKeys };
+  }
+
+  /** Key IDs (primary and subkeys, 16 upper-case hex digits) of the OpenPGP keys we hold secrets for: public facts. */
+  async pgpSecretKeyIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const r of await this.store.listRecords("pgp-secret-key")) {
+      for (const key of await parseKeys(String(r.public["publicKey"]))) {
+        for (const id of key.getKeyIDs()) ids.add(id.toHex().toUpperCase());
+      }
+    }
+    return [...ids].sort();
   }
 
   async pgpKnownInfos(): Promise<Array<{ fingerprint: string; emails: string[] }>> {

@@ -317,3 +317,32 @@ async function screenshotTab(tb, name) {
 
 export { widgetId };
 
+
+/**
+ * Thunderbird's own security display for the message shown in the 3-pane tab, and the subject
+ * wherever it appears: header pane, about:message title (the tab/window title), the message
+ * index (what the message list shows).
+ */
+export async function readHeaderSecurity(tb, msgUri) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+       const am = tabmail.currentAboutMessage;
+       const box = am.document.getElementById("cryptoBox");
+       const bar = am.gMessageNotificationBar?.msgNotificationBar;
+       const row = am.document.getElementById("expandedsubjectBox");
+       const hdr = MailServices.messageServiceFromURI(arguments[0]).messageURIToMsgHdr(arguments[0]);
+       return {
+         cryptoBoxShown: !!box && !box.hidden && box.getBoundingClientRect().width > 0,
+         encryptedIcon: am.document.getElementById("encryptedHdrIcon")?.hidden === false ? am.document.getElementById("encryptedHdrIcon").src : null,
+         signedIcon: am.document.getElementById("signedHdrIcon")?.hidden === false ? am.document.getElementById("signedHdrIcon").src : null,
+         notifications: (bar?.allNotifications ?? []).map((n) => n.getAttribute("value") ?? n.value),
+         subject: row?.querySelector(":scope > span:not(.row-heading)")?.textContent.trim() ?? "",
+         title: am.document.title,
+         windowTitle: win.document.title,
+         listSubject: hdr.mime2DecodedSubject,
+       };`,
+    [msgUri],
+  );
+}
+
