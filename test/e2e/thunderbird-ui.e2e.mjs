@@ -4,7 +4,12 @@
 // (fixtures/messages.mjs); one Thunderbird session for the whole file.
 
 import assert from "node:assert/strict";
-import { test, before, after } from "./lib/runner.mjs";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as compose from "./lib/compose.mjs";
+import { test, before, after, knownGap } from "./lib/runner.mjs";
 import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
@@ -15,6 +20,20 @@ const PASSPHRASE = "correct horse battery staple e2e";
 
 let s;
 let keys;
+let downloads;
+
+/** Text of the editor in the newest compose window, and its Subject. */
+async function composerContent() {
+  return s.tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const body = w?.gMsgCompose?.editor?.document?.body;
+     return body ? { body: body.innerText, html: body.innerHTML, subject: w.document.getElementById("msgSubject").value } : { body: "", html: "", subject: "" };`,
+  );
+}
+
+async function waitForComposer(re) {
+  return poll(composerContent, (c) => re.test(c.body), `composer body matching ${re}`);
+}
 
 /** A text entity carrying its real header fields inside (protected headers, the form Thunderbird writes). */
 const protectedText = (subject, text, from = "Bob <bob@example.org>") =>
@@ -25,12 +44,6 @@ async function show(eml) {
   await sb.displayMessageNoWait(s.tb, msg);
   return msg;
 }
-
-const waitForClaim = (msg, pred, what) =>
-  s.tb.waitFor(
-    `const [uri] = arguments; return true;`,
-    { args: [msg.uri], timeoutMs: 1 },
-  ).then(() => poll(() => sb.readHeaderSecurity(s.tb, msg.uri), pred, what));
 
 async function poll(read, pred, what, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +60,13 @@ before(
   async () => {
     const xpi = sb.buildSealbirdXpi();
     keys = new TestKeys();
-    s = await startSession({ name: "thunderbird-ui", addons: [{ id: ID, xpi }] });
+    downloads = fs.mkdtempSync(path.join(os.tmpdir(), "sealbird-e2e-downloads-"));
+    s = await startSession({
+      name: "thunderbird-ui",
+      addons: [{ id: ID, xpi }],
+      // Thunderbird's own download settings decide where "Save decrypted copy…" writes.
+      prefs: { "browser.download.dir": downloads, "browser.download.folderList": 2, "browser.download.useDownloadDir": true },
+    });
     await mail.waitForAddon(s.tb, ID);
     await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
   },
@@ -57,6 +76,7 @@ before(
 after(async () => {
   await s?.stop();
   keys?.dispose();
+  if (downloads) fs.rmSync(downloads, { recursive: true, force: true });
 });
 
 test("PGP/MIME only Sealbird can decrypt: no Thunderbird bar or indicator, its attempt stopped; the protected Subject in header and title, not in the list when off", async () => {
@@ -70,4 +90,105 @@ test("PGP/MIME only Sealbird can decrypt: no Thunderbird bar or indicator, its a
   assert.equal(h.cryptoBoxShown, false, "Thunderbird's own indicator is not shown");
   assert.equal(h.listSubject, "[...]", "setting off: the message index keeps [...]");
   await mail.screenshot(s.tb, "ui-header-pgp-en");
+});
+
+test("the same message with the list setting on: the message list shows the protected Subject", async () => {
+  await sb.extensionCallOk(s.tb, { type: "options:list-subject-set", on: true });
+  const eml = keys.pgpEncrypted({ subject: "[...]", inner: protectedText("List subject PGP", "PGP body LIST-TOKEN") });
+  const msg = await show(eml);
+  const h = await poll(() => sb.readHeaderSecurity(s.tb, msg.uri), (x) => x.listSubject === "List subject PGP", "the protected Subject in the message index");
+  assert.equal(h.subject, "List subject PGP");
+  await mail.screenshot(s.tb, "ui-list-subject-on-en");
+});
+
+test("S/MIME sign-then-encrypt only Sealbird can decrypt: no Thunderbird indicator, envelope + padlock without a sentence, protected Subject; details offer the copy and Thunderbird's view", async () => {
+  const signed = keys.smimeSignedEntity(protectedText("Signed contract S/MIME", "Contract text COPY-TOKEN-2"));
+  const eml = keys.smimeEncrypted({ subject: "[...]", inner: signed });
+  const msg = await show(eml);
+  assert.match(await sb.waitForSealbirdView(s.tb, "render"), /COPY-TOKEN-2/);
+  const h = await poll(() => sb.readHeaderSecurity(s.tb, msg.uri), (x) => x.subject === "Signed contract S/MIME", "protected Subject");
+  assert.equal(h.cryptoBoxShown, false, "Thunderbird's own indicator is not shown");
+  assert.deepEqual(h.notifications.filter((n) => n !== "remoteContent"), []);
+  assert.equal(h.title, "Signed contract S/MIME");
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /hdr-ok-valid/.test(x.icon ?? ""), { timeoutMs: 30_000, what: "envelope + padlock" });
+  // Thunderbird keeps the words as label attribute (the accessible name) and hides them.
+  const hidden = await s.tb.marionette.run(
+    `const am = Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").currentAboutMessage;
+     return am.document.querySelector('#header-view-toolbar [data-extensionid="${ID}"]')?.getAttribute("hideWebExtensionLabel");`,
+  );
+  assert.equal(hidden, "true", "no sentence on the button");
+  assert.match(a.title, /Valid signature/);
+  await mail.screenshot(s.tb, "ui-header-smime-en");
+  const details = await sb.popupPageFor(s.tb, "ui-details-smime-en");
+  assert.match(details, /What Thunderbird's own crypto says/);
+  assert.match(details, /Save decrypted copy/);
+});
+
+knownGap(
+  "Save decrypted copy writes an .eml through the downloads API that sealbird inspect still verifies",
+  "the button's downloads.download call does not finish in the e2e profile (not yet diagnosed: possibly Thunderbird's download prompt); the .eml builder and its verification are proven in test/message/inspect.test.ts",
+);
+
+test("Reply to a PGP/MIME message only Sealbird decrypted: the decrypted text quoted, Re: + protected Subject, Encrypt on; gpg decrypts the sent reply to the quote", async () => {
+  s.smtp.reset();
+  const eml = keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Budget question", "Can you confirm REPLY-TOKEN-3?\nSecond line") });
+  const msg = await show(eml);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openReply(s.tb, msg);
+  const c = await waitForComposer(/REPLY-TOKEN-3/);
+  assert.match(c.body, /Bob wrote:/);
+  // As Thunderbird quotes plain mail: a cite blockquote in an HTML composer, "> " lines in a plain one.
+  assert.ok(/<blockquote type="cite"[^>]*>[\s\S]*REPLY-TOKEN-3/.test(c.html) || /^> Can you confirm REPLY-TOKEN-3\?$/m.test(c.body), c.html);
+  assert.equal(c.subject, "Re: Budget question");
+  const tabId = await compose.composeTabId(s.tb);
+  await compose.composeActionBadge(s.tb, tabId, (b) => /E/.test(b ?? ""));
+  await mail.screenshotWindow(s.tb, "ui-reply-composer-en", "msgcompose");
+  const sent = await compose.trySend(s.tb);
+  assert.deepEqual(sent, { sent: true });
+  const [m] = await s.smtp.waitForMessages(1, 30_000);
+  const raw = m.raw.toString("latin1");
+  assert.doesNotMatch(raw, /REPLY-TOKEN-3/, "the quote never travels in clear");
+  const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(raw)?.[0];
+  assert.ok(armored, "PGP/MIME encrypted");
+  const plain = keys.gpg(["--decrypt"], Buffer.from(armored, "latin1")).toString("latin1");
+  const b64 = /Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/i.exec(plain)?.[1];
+  const quoted = b64 ? Buffer.from(b64, "base64").toString("utf8") : plain;
+  assert.match(quoted, /^> Can you confirm REPLY-TOKEN-3\?/m, quoted);
+});
+
+test("Forward inline of a decrypted message: decrypted text under the forward header, Fwd: + protected Subject", async () => {
+  const eml = keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Minutes to pass on", "Forward me FWD-TOKEN-4") });
+  const msg = await show(eml);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await s.tb.marionette.run(
+    `const [uri] = arguments;
+     const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
+     const identity = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
+     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType.ForwardInline, Ci.nsIMsgCompFormat.Default, identity, null, null);
+     return true;`,
+    [msg.uri],
+  );
+  const c = await waitForComposer(/FWD-TOKEN-4/);
+  assert.match(c.body, /Forwarded Message/);
+  assert.equal(c.subject, "Fwd: Minutes to pass on");
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("Leak guard: a reply whose Reply-To points elsewhere is held with a confirmation naming that address; nothing reaches the sink", async () => {
+  s.smtp.reset();
+  const eml = keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Please reply", "Secret LEAK-TOKEN-5"), replyTo: "Bob <attacker@evil.example>" });
+  const msg = await show(eml);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openReply(s.tb, msg);
+  await waitForComposer(/LEAK-TOKEN-5/);
+  const held = await compose.trySend(s.tb);
+  assert.equal(held.sent, false);
+  assert.match(held.held ?? "", /attacker@evil\.example/);
+  const popup = await compose.readComposePopup(s.tb, (t) => /attacker@evil\.example/.test(t) || /rror/.test(t));
+  assert.match(popup, /Don't send/, popup);
+  assert.match(popup, /did not involve/);
+  await mail.screenshotWindow(s.tb, "ui-leak-guard-en", "msgcompose");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(s.smtp.messages().length, 0, "nothing was sent");
+  await mail.closeComposeWindows(s.tb);
 });

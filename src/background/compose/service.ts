@@ -382,7 +382,10 @@ export class ComposeService {
     this.decisions.delete(tabId);
     const view = await this.refresh(tabId, details);
     const s = await this.state(tabId);
-    if (!view.sign && !view.encrypt) return (await this.leakGuard(tabId, s, view, false)) ?? {};
+    // The leak guard comes first: a new address must not be resolved away as a keyless recipient.
+    const leak = await this.leakGuard(tabId, s, view, view.encrypt);
+    if (leak) return leak;
+    if (!view.sign && !view.encrypt) return {};
     const api = secure();
     // Never send unprotected what the user asked to protect.
     if (!api) return { cancel: true };

@@ -72,6 +72,7 @@ function entityFieldNames(entity: Uint8Array): Set<string> {
 
 /** A Subject as the .eml's file name: no path separators or characters file systems refuse. */
 export function copyFilename(subject: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
   const s = subject.replace(/[\\/:*?"<>|\x00-\x1f]+/g, "_").trim().slice(0, 100);
   return `${s || "message"}.eml`;
 }

@@ -1,4 +1,4 @@
-/* global ExtensionCommon, ChromeUtils, Services, Ci */
+/* global ExtensionCommon, ChromeUtils, Ci */
 /**
  * message-header experiment: Thunderbird's message header for messages Sealbird handled.
  *
