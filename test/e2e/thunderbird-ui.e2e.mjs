@@ -4,7 +4,6 @@
 // (fixtures/messages.mjs); one Thunderbird session for the whole file.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
