@@ -127,7 +127,7 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   // Opened in Thunderbird, the Sent copy shows Sealbird's padlock, alice's valid signature and
   // the decrypted text in the pane (Thunderbird itself has no key for it).
   await mail.displayMessage(s.tb, await waitForLast("fcc", (x) => x.subject === "[...]"));
-  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /encrypted\.svg/.test(x?.icon ?? "") && x.badge === "✓", {
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /hdr-ok-valid\.svg/.test(x?.icon ?? "") && x.badge === "✓", {
     timeoutMs: 30_000,
     what: "padlock and valid badge on the S/MIME Sent copy",
   });
@@ -164,8 +164,8 @@ test("PGP/MIME encrypt+sign with an attachment: gpg decrypts (to bob and alice) 
   await waitForFolder("fcc", sentBefore + 1);
   const sentMsg = await waitForLast("fcc", (m) => m.subject === "[...]");
   await mail.displayMessage(s.tb, sentMsg);
-  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /encrypted\.svg/.test(x?.icon ?? ""), { timeoutMs: 30_000, what: "padlock on the Sent copy" });
-  assert.match(a.icon, /encrypted\.svg/);
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /hdr-ok-/.test(x?.icon ?? ""), { timeoutMs: 30_000, what: "padlock on the Sent copy" });
+  assert.match(a.icon, /hdr-ok-/);
 });
 
 test("keyless recipient with Encrypt on: nothing reaches the sink until the user chooses; the password message opens with gpg --passphrase", async () => {
