@@ -125,10 +125,12 @@ export class DisplayService {
   }
 
   /**
-   * "Save decrypted copy…": the decrypted message as .eml through Thunderbird's downloads
-   * (its download settings decide where; saveAs asks). Only for the message shown in the tab.
+   * "Save decrypted copy…": the decrypted message as .eml through Thunderbird's downloads.
+   * Without `saveAs` Thunderbird's own download setting decides (its default asks where to
+   * save). Only for the message shown in the tab. Resolves with the file's path once written,
+   * or `saved: false` when the user cancelled the file picker.
    */
-  async saveCopyForTab(tabId: number, saveAs: boolean): Promise<{ filename: string; size: number }> {
+  async saveCopyForTab(tabId: number, saveAs?: boolean): Promise<{ saved: boolean; filename: string; size: number }> {
     const id = await this.displayedId(tabId);
     const p = id === undefined ? undefined : await this.process(id);
     if (!p?.copy) throw new SealbirdError("usage", "The message shown in this tab was not decrypted by Sealbird.");
@@ -136,13 +138,20 @@ export class DisplayService {
     const subject = p.status?.protectedHeaders?.subject ?? "message";
     const filename = copyFilename(subject);
     const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "message/rfc822" }));
+    let downloadId: number;
     try {
-      await messenger.downloads.download({ url, filename, saveAs, conflictAction: "uniquify" });
-    } finally {
-      // The download has its own copy once started; the blob must not linger in memory.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      downloadId = await messenger.downloads.download({ url, filename, ...(saveAs === undefined ? {} : { saveAs }), conflictAction: "uniquify" });
+    } catch (e) {
+      URL.revokeObjectURL(url);
+      // The user closed the file picker: nothing written, nothing to report as an error.
+      if (/cancel/i.test(e instanceof Error ? e.message : String(e))) return { saved: false, filename, size: 0 };
+      throw new SealbirdError("io-error", `The decrypted copy could not be saved: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return { filename, size: bytes.length };
+    // The blob is read by the download: revoked only when Thunderbird says it is done (an
+    // early revoke, or a timer in a suspended event page, would cut it off or leak it).
+    const item = await downloadFinished(downloadId).finally(() => URL.revokeObjectURL(url));
+    if (item.state !== "complete") throw new SealbirdError("io-error", `The decrypted copy could not be saved: ${item.error ?? item.state}`);
+    return { saved: true, filename: item.filename, size: bytes.length };
   }
 
   /**
@@ -310,4 +319,21 @@ function findPart(root: MimeEntity, path: string): MimeEntity | undefined {
     stack.push(...e.children);
   }
   return undefined;
+}
+
+/** The download once it completed or was interrupted (onChanged, or already so when asked). */
+function downloadFinished(id: number): Promise<messenger.downloads.DownloadItem> {
+  return new Promise((resolve) => {
+    const check = async (): Promise<void> => {
+      const [item] = await messenger.downloads.search({ id });
+      if (item?.state === "in_progress") return;
+      messenger.downloads.onChanged.removeListener(onChanged);
+      resolve(item ?? { id, filename: "", state: "interrupted", error: "removed" });
+    };
+    const onChanged = (delta: messenger.downloads.DownloadDelta): void => {
+      if (delta.id === id && delta.state?.current && delta.state.current !== "in_progress") void check();
+    };
+    messenger.downloads.onChanged.addListener(onChanged);
+    void check();
+  });
 }

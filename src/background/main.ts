@@ -92,7 +92,7 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
     case "display:accept-key":
       return display.acceptKeyForTab(req.tabId, req.keyId);
     case "display:save-copy":
-      return display.saveCopyForTab(req.tabId, req.saveAs === true);
+      return display.saveCopyForTab(req.tabId, req.saveAs);
     case "status:get":
       return display.statusForTab(req.tabId);
     case "keystore:state":

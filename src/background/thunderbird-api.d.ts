@@ -142,6 +142,10 @@ declare namespace messenger {
   }
   namespace downloads {
     function download(options: { url: string; filename?: string; saveAs?: boolean; conflictAction?: "uniquify" | "overwrite" | "prompt" }): Promise<number>;
+    interface DownloadItem { id: number; filename: string; state: "in_progress" | "interrupted" | "complete"; error?: string }
+    interface DownloadDelta { id: number; state?: { current?: DownloadItem["state"] }; error?: { current?: string } }
+    function search(query: { id?: number }): Promise<DownloadItem[]>;
+    const onChanged: { addListener(cb: (delta: DownloadDelta) => void): void; removeListener(cb: (delta: DownloadDelta) => void): void };
   }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {

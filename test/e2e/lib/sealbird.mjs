@@ -287,9 +287,13 @@ export async function popupPageFor(tb, name, { click, until } = {}) {
        const b = tabmail.currentTabInfo.browser;
        return inBrowser(b, \`
          const [selector, until, clickNow] = args;
-         // Pressed while it is there and enabled (it disappears or is disabled once answered).
+         // Pressed once, as soon as it is there and enabled (a button that stays after its
+         // answer must not be pressed again: that would start over and hide the answer).
          const el = content.document.querySelector(selector);
-         if (clickNow && el && !el.disabled) el.click();
+         if (clickNow && el && !el.disabled && !content.document.body.dataset.e2ePressed) {
+           content.document.body.dataset.e2ePressed = "1";
+           el.click();
+         }
          const t = content.document.body.innerText;
          return new RegExp(until).test(t) ? t : false;
        \`, [selector, until, clickNow]);`,
