@@ -113,6 +113,7 @@ declare namespace messenger {
   namespace composeAction {
     interface TabDetails { tabId?: number }
     function setTitle(details: TabDetails & { title: string | null }): Promise<void>;
+    function setLabel(details: TabDetails & { label: string | null }): Promise<void>;
     function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
     function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
     function setIcon(details: TabDetails & { path: string | Record<string, string> }): Promise<void>;
@@ -126,6 +127,13 @@ declare namespace messenger {
     function sendNow(tabId: number): Promise<void>;
     function draftMessageId(tabId: number): Promise<number | null>;
     const onEncapsulate: { addListener(cb: (tabId: number, request: unknown) => Promise<unknown>): void };
+  }
+  /** Sealbird's own experiment (src/experiments/compose-controls): its Encrypt and Sign buttons in place of Thunderbird's own. */
+  namespace composeControls {
+    interface Control { checked: boolean; label: string; tooltip: string; disabled?: boolean }
+    function show(tabId: number, controls: { encrypt: Control; sign: Control }): Promise<void>;
+    function release(tabId: number): Promise<void>;
+    const onCommand: { addListener(cb: (tabId: number, control: "encrypt" | "sign") => void): void };
   }
   /** Sealbird's own experiment (src/experiments/smime-display): keeps the message document when Thunderbird cannot decrypt S/MIME. */
   namespace smimeDisplay {

@@ -68,7 +68,21 @@ before(
       name: "thunderbird-ui",
       addons: [{ id: ID, xpi }],
       // Thunderbird's own download settings decide where "Save decrypted copy…" writes.
-      prefs: { "browser.download.dir": downloads, "browser.download.folderList": 2, "browser.download.useDownloadDir": true },
+      prefs: {
+        "browser.download.dir": downloads,
+        "browser.download.folderList": 2,
+        "browser.download.useDownloadDir": true,
+        // A second identity Sealbird holds no key for: its composer stays Thunderbird's.
+        "mail.account.account1.identities": "id1,id2",
+        "mail.identity.id2.fullName": "Dave",
+        "mail.identity.id2.useremail": "dave@example.net",
+        "mail.identity.id2.smtpServer": "smtp1",
+        "mail.identity.id2.valid": true,
+        "mail.identity.id2.compose_html": false,
+        // Thunderbird shows its Security button and menu once any identity has its own OpenPGP
+        // set up (MsgComposeCommands.js): a key id on Dave's makes them appear for Thunderbird.
+        "mail.identity.id2.openpgp_key_id": "0123456789ABCDEF",
+      },
     });
     await mail.waitForAddon(s.tb, ID);
     await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
@@ -221,5 +235,78 @@ test("Leak guard: a reply whose Reply-To points elsewhere is held with a confirm
   await mail.screenshotWindow(s.tb, "ui-leak-guard-en", "msgcompose");
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(s.smtp.messages().length, 0, "nothing was sent");
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("Composer of an identity Sealbird protects: Sealbird's Encrypt and Sign in the toolbar with state and why, Thunderbird's own crypto controls hidden; another identity gets Thunderbird's back", async () => {
+  // Before Sealbird: Thunderbird's own Encrypt button is in this toolbar (its default set).
+  await mail.openCompose(s.tb, { to: "bob@example.org, carol@example.net", subject: "Controls", body: "Who encrypts?" });
+  const tabId = await compose.composeTabId(s.tb);
+  const c = await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.visible && /carol@example\.net/.test(x.sealbird.encrypt.tooltip), "Sealbird's controls");
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(c.thunderbird).map(([k, v]) => [k, v ? v.display : null])),
+    { encrypt: "none", sign: null, options: "none", menu: "none" },
+    "Thunderbird's Encrypt, Security button and Security menu are not shown (its Sign button is not in the default toolbar)",
+  );
+  assert.equal(c.thunderbird.encrypt.visible, false);
+  assert.equal(c.thunderbird.options.hidden, false, "hidden by Sealbird, not by Thunderbird");
+  assert.equal(c.sealbird.encrypt.label, "Encrypt");
+  assert.equal(c.sealbird.encrypt.checked, false, "carol has no key: Encrypt starts off");
+  assert.match(c.sealbird.encrypt.tooltip, /^Encrypt is off: no key for carol@example\.net\./);
+  assert.equal(c.sealbird.sign.label, "Sign");
+  assert.equal(c.sealbird.sign.visible, true);
+  assert.equal(c.sealbird.sign.checked, true, "Sign on by the policy's default");
+  assert.equal(await compose.composeActionLabel(s.tb), "Sealbird: 1 of 2 keys");
+  await mail.screenshotWindow(s.tb, "ui-composer-en", "msgcompose");
+  // The per-recipient status is one click away: the Sealbird button's popup lists every key.
+  assert.ok(await compose.clickComposeAction(s.tb));
+  const popup = await compose.readComposePopup(s.tb, (t) => /carol@example\.net/.test(t) && /bob@example\.org/.test(t));
+  assert.match(popup, /bob@example\.org\s+OpenPGP: Bob <bob@example\.org>/);
+  assert.match(popup, /carol@example\.net\s+no key/);
+  assert.match(popup, /Encrypt is off: no key for carol@example\.net\./);
+  await compose.closePanels(s.tb);
+
+  // Pressing Sealbird's Encrypt: on, saying why, and the compose state follows.
+  await compose.pressSealbirdControl(s.tb, "encrypt");
+  const on = await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.checked, "Encrypt pressed");
+  assert.match(on.sealbird.encrypt.tooltip, /^You turned Encrypt on\./);
+  assert.equal((await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId })).encrypt, true);
+  assert.equal(on.thunderbird.encrypt.visible, false);
+  await mail.screenshotWindow(s.tb, "ui-composer-encrypt-on-en", "msgcompose");
+
+  // From an identity Sealbird has no key for, with Sealbird's Encrypt still on (the user's
+  // choice for this message): Sealbird stays in charge, its Sign says why it cannot sign.
+  assert.equal(await compose.chooseIdentity(s.tb, "dave@example.net"), true);
+  const dave = await poll(() => compose.composeControls(s.tb), (x) => /dave@example\.net/.test(x.sealbird.sign?.tooltip ?? ""), "Sign's reason for Dave");
+  assert.match(dave.sealbird.sign.tooltip, /^Sign is off: Sealbird has no key to sign as dave@example\.net with OpenPGP\./);
+  assert.equal(dave.sealbird.sign.disabled, true);
+  assert.equal(dave.sealbird.encrypt.checked, true);
+  assert.equal(dave.thunderbird.encrypt.visible, false);
+  // Encrypt off: nothing of Sealbird's is on and it holds no key for Dave, so Thunderbird's own
+  // controls are back and Sealbird's are gone.
+  await compose.pressSealbirdControl(s.tb, "encrypt");
+  const back = await poll(() => compose.composeControls(s.tb), (x) => !x.sealbird.encrypt && x.thunderbird.encrypt?.visible, "Thunderbird's controls back");
+  assert.equal(back.sealbird.sign, null);
+  assert.equal(back.thunderbird.options.visible, true, "Thunderbird's Security button");
+  assert.notEqual(back.thunderbird.menu.display, "none", "Thunderbird's Security menu");
+  await mail.screenshotWindow(s.tb, "ui-composer-not-protected-en", "msgcompose");
+  // And Alice again: Sealbird's again.
+  await compose.chooseIdentity(s.tb, "alice@example.org");
+  await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.visible && !x.thunderbird.encrypt?.visible, "Sealbird's controls again");
+});
+
+test("The add-on stops (disabled) with a composer open: Sealbird's buttons go, Thunderbird's own Encrypt and Security come back", async () => {
+  const c = await compose.composeControls(s.tb);
+  assert.equal(c.sealbird.encrypt?.visible, true, "Sealbird in charge before");
+  await s.tb.marionette.run(
+    `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+     await (await AddonManager.getAddonByID(arguments[0])).disable();
+     return true;`,
+    [ID],
+  );
+  const after = await poll(() => compose.composeControls(s.tb), (x) => !x.sealbird.encrypt && x.thunderbird.encrypt?.visible, "Thunderbird's controls after the add-on stopped");
+  assert.equal(after.sealbird.sign, null);
+  assert.equal(after.thunderbird.options.visible, true, "Thunderbird's Security button");
+  assert.notEqual(after.thunderbird.menu.display, "none", "Thunderbird's Security menu");
   await mail.closeComposeWindows(s.tb);
 });

@@ -18,9 +18,10 @@ import { protectEntity, unique, type Decision, type EncapsulateRequest } from ".
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
 import { copyFilename } from "../../core/message/decrypted-message.js";
-import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, LeakHold, RecipientKey, Technology } from "./types.js";
+import type { ComposeRequest, ComposeState, ComposeView, EncryptOffReason, EncryptReason, LeakHold, RecipientKey, SignOffReason, SignReason, Technology } from "./types.js";
 import type { DecryptedOriginal } from "../display-service.js";
 import { forwardBody, replyBody, type QuoteText } from "./quote.js";
+import { controls, showControls } from "./controls.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -48,6 +49,8 @@ export class ComposeService {
   private checkedReply = new Set<number>();
   private restoredDraft = new Set<number>();
   private leaks = new Map<number, LeakHold>();
+  /** Composers Sealbird took over (Thunderbird's own toggles handed over once, at the start). */
+  private tookOver = new Set<number>();
 
   constructor(
     private readonly keystore: KeystoreService,
@@ -68,6 +71,7 @@ export class ComposeService {
     });
     messenger.tabs.onRemoved.addListener((tabId) => this.forget(tabId));
     secure()?.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
+    controls()?.onCommand.addListener((tabId, control) => void this.toggle(tabId, control).catch(() => undefined));
   }
 
   async handle(req: ComposeRequest): Promise<unknown> {
@@ -107,6 +111,7 @@ export class ComposeService {
     this.checkedReply.delete(tabId);
     this.restoredDraft.delete(tabId);
     this.leaks.delete(tabId);
+    this.tookOver.delete(tabId);
     void messenger.storage.session.remove(STATE_KEY + tabId);
   }
 
@@ -146,10 +151,15 @@ export class ComposeService {
     return keyLookup(ring);
   }
 
-  /** Computes the view, updates the button and arms the experiment to match. */
+  /** Computes the view, updates the buttons and arms the experiment to match. */
   async refresh(tabId: number, given?: messenger.compose.ComposeDetails): Promise<ComposeView> {
-    const view = await this.view(tabId, given);
+    let view = await this.view(tabId, given);
+    if (view.protects && !this.tookOver.has(tabId)) {
+      this.tookOver.add(tabId);
+      if (view.thunderbirdOwn && (await this.handOver(tabId, view.thunderbirdOwn))) view = await this.view(tabId, given);
+    }
     await this.showOnButton(view);
+    await showControls(view, i18n);
     await secure()
       ?.configure(tabId, {
         // A composer holding decrypted text stays armed: its drafts are stored encrypted.
@@ -200,6 +210,21 @@ export class ComposeService {
       if (!encrypt) encryptReason = undefined;
     }
     if (!ks.exists) sign = s.userSetSign ? sign : false;
+    if (encryptReason === "user" && s.fromThunderbird?.encrypt) encryptReason = "thunderbird";
+    const protects = ks.exists && ((await keys.canSign(from, "smime")) || (await keys.canSign(from, "openpgp")));
+    const encryptOff: EncryptOffReason | undefined = encrypt
+      ? undefined
+      : s.userSetEncrypt
+        ? "user"
+        : ownOn
+          ? "thunderbird-own"
+          : recipients.length === 0
+            ? "no-recipients"
+            : missing.length
+              ? "missing-keys"
+              : "policy";
+    const signReason: SignReason | undefined = sign ? (s.userSetSign ? (s.fromThunderbird?.sign ? "thunderbird" : "user") : "policy") : undefined;
+    const signOff: SignOffReason | undefined = sign ? undefined : s.userSetSign ? "user" : !canSign ? "no-key" : ownOn ? "thunderbird-own" : "policy";
     return {
       tabId,
       from,
@@ -208,6 +233,9 @@ export class ComposeService {
       technology: s.technology,
       effective,
       ...(encryptReason ? { encryptReason } : {}),
+      ...(encryptOff ? { encryptOff } : {}),
+      ...(signReason ? { signReason } : {}),
+      ...(signOff ? { signOff } : {}),
       recipients,
       missing,
       canSign,
@@ -218,11 +246,39 @@ export class ComposeService {
       blocked: this.blocked.has(tabId),
       holdsDecrypted: !!s.decrypted,
       ...(this.leaks.has(tabId) ? { leak: this.leaks.get(tabId)! } : {}),
-      protects: ks.exists && ((await keys.canSign(from, "smime")) || (await keys.canSign(from, "openpgp"))),
+      protects,
+      inCharge: protects || sign || encrypt,
       listEntries: [...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])].some((e) =>
         typeof e === "string" ? e.trim() !== "" && addressesOf([e]).length === 0 : e.type === "mailingList",
       ),
     };
+  }
+
+  /**
+   * Sealbird takes over a composer whose sender it holds a key for: Thunderbird's own Encrypt
+   * and Sign (on by the account's settings, or pressed before we got here) become Sealbird's,
+   * and Thunderbird's are turned off, so one of the two protects the message, never both.
+   */
+  private async handOver(tabId: number, own: NonNullable<ComposeView["thunderbirdOwn"]>): Promise<boolean> {
+    const done = await messenger.compose
+      .setComposeDetails(tabId, { selectedEncryptionTechnology: { name: own.technology, encryptBody: false, signMessage: false } })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!done) return false;
+    const s = await this.state(tabId);
+    if (own.encrypt && !s.userSetEncrypt) [s.encrypt, s.userSetEncrypt] = [true, true];
+    if (own.sign && !s.userSetSign) [s.sign, s.userSetSign] = [true, true];
+    s.fromThunderbird = { encrypt: own.encrypt, sign: own.sign };
+    await this.save(tabId, s);
+    return true;
+  }
+
+  /** Sealbird's Encrypt or Sign button in the composer's toolbar was pressed. */
+  private async toggle(tabId: number, control: "encrypt" | "sign"): Promise<void> {
+    const view = await this.view(tabId);
+    await this.set(tabId, control === "encrypt" ? { encrypt: !view.encrypt } : { sign: !view.sign });
   }
 
   /** A reply to / forward of an encrypted message starts with Encrypt on. */
@@ -365,6 +421,10 @@ export class ComposeService {
     await messenger.composeAction.setBadgeText({ tabId: v.tabId, text }).catch(() => undefined);
     await messenger.composeAction.setBadgeBackgroundColor({ tabId: v.tabId, color: v.encrypt && v.missing.length ? "#b00020" : v.encrypt ? "#1b7f3b" : "#44617b" }).catch(() => undefined);
     await messenger.composeAction.setTitle({ tabId: v.tabId, title }).catch(() => undefined);
+    // Next to Sealbird's Encrypt and Sign: how many recipients have a key, the popup says who.
+    const n = v.recipients.length;
+    const label = v.inCharge && n ? i18n("composeKeysLabel", [String(n - v.missing.length), String(n)]) : null;
+    await messenger.composeAction.setLabel({ tabId: v.tabId, label }).catch(() => undefined);
     const icon = v.encrypt ? "icons/encrypted.svg" : v.sign ? "icons/signed-valid.svg" : "icons/sealbird.svg";
     await messenger.composeAction.setIcon({ tabId: v.tabId, path: icon }).catch(() => undefined);
   }

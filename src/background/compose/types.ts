@@ -6,8 +6,14 @@
 export type Technology = "smime" | "openpgp";
 export type TechnologyChoice = Technology | "auto";
 
-/** Why Encrypt is on (shown in the popup). */
-export type EncryptReason = "user" | "policy" | "all-have-keys" | "domain-rule" | "reply-encrypted";
+/** Why Encrypt is on (shown in the popup and the Encrypt button's tooltip). "thunderbird":
+ * Thunderbird's own toggle was on when Sealbird took the composer over, and carried over. */
+export type EncryptReason = "user" | "policy" | "all-have-keys" | "domain-rule" | "reply-encrypted" | "thunderbird";
+/** Why Encrypt is off. */
+export type EncryptOffReason = "user" | "no-recipients" | "missing-keys" | "policy" | "thunderbird-own";
+/** Why Sign is on / off. */
+export type SignReason = "user" | "policy" | "thunderbird";
+export type SignOffReason = "user" | "no-key" | "policy" | "thunderbird-own";
 
 export interface ComposeState {
   sign: boolean;
@@ -27,6 +33,8 @@ export interface ComposeState {
    */
   decrypted?: { involved: string[] };
   leakConfirmed?: { addresses: string[]; unencrypted: boolean };
+  /** Thunderbird's own toggles that were on when Sealbird took the composer over (now Sealbird's). */
+  fromThunderbird?: { encrypt: boolean; sign: boolean };
 }
 
 /** A send held by the leak guard: what would happen to the decrypted text. */
@@ -66,6 +74,9 @@ export interface ComposeView {
   /** The technology the message will use. */
   effective: Technology;
   encryptReason?: EncryptReason;
+  encryptOff?: EncryptOffReason;
+  signReason?: SignReason;
+  signOff?: SignOffReason;
   recipients: RecipientView[];
   /** Recipients without a key in the effective technology (Encrypt on blocks the send). */
   missing: string[];
@@ -82,8 +93,12 @@ export interface ComposeView {
   holdsDecrypted: boolean;
   /** Sending was stopped by the leak guard and waits for the user's explicit confirmation. */
   leak?: LeakHold;
-  /** Sealbird is in charge of this identity's protection (it holds a key for it): Thunderbird's own toggles are handed over. */
+  /** Sealbird holds a key for the sender (S/MIME or OpenPGP). */
   protects: boolean;
+  /** Sealbird is in charge of this composer: it protects the sender, or its Encrypt or Sign is
+   * on for this message. Its Encrypt and Sign buttons then stand in the toolbar and
+   * Thunderbird's own crypto controls are hidden. */
+  inCharge: boolean;
   /** An address book mailing list (or a bare list name) is among the recipients: Thunderbird
    * expands it only when sending, so its members' keys are checked then. */
   listEntries: boolean;

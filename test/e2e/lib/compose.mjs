@@ -184,6 +184,13 @@ export async function clickComposeAction(tb) {
   );
 }
 
+/** Closes any open panel (the compose action's popup) in the newest compose window. */
+export async function closePanels(tb) {
+  return tb.marionette.run(
+    `for (const p of Services.wm.getMostRecentWindow("msgcompose").document.querySelectorAll("panel")) if (p.state === "open") p.hidePopup(); return true;`,
+  );
+}
+
 /** Opens the newest message of the identity's Drafts folder for editing (as double-clicking a draft does). */
 export async function openDraft(tb) {
   await tb.marionette.run(
@@ -214,11 +221,83 @@ export async function lastMessage(tb, which) {
   );
 }
 
+/** The compose action button's label in the newest compose window. */
+export async function composeActionLabel(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     return w?.document.querySelector('[data-extensionid="${EXT_ID}"]')?.getAttribute("label") ?? null;`,
+  );
+}
+
 /** The compose action button's icon in the newest compose window (its --webextension-toolbar-image). */
 export async function composeActionIcon(tb) {
   return tb.marionette.run(
     `const w = Services.wm.getMostRecentWindow("msgcompose");
      const b = w?.document.querySelector('[data-extensionid="${EXT_ID}"]');
      return b ? w.getComputedStyle(b).getPropertyValue("--webextension-toolbar-image") || b.style.getPropertyValue("--webextension-toolbar-image") : null;`,
+  );
+}
+
+/**
+ * Who shows crypto controls in the newest compose window: Thunderbird's own (Encrypt, Sign,
+ * the Security menu button, the menu bar's Security menu) and Sealbird's two buttons, each
+ * `null` (not there) or { visible, display, checked, label, tooltip, disabled }. Visible = laid out
+ * with a size; `display` = its computed CSS display ("none" when a style sheet hides it, whatever
+ * Thunderbird's own `hidden` says — the menu bar's Security menu is hidden by Thunderbird itself
+ * while no identity has its own OpenPGP or S/MIME set up).
+ */
+export async function composeControls(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const read = (id) => {
+       const el = w.document.getElementById(id);
+       if (!el) return null;
+       const display = w.getComputedStyle(el).display;
+       const r = el.getBoundingClientRect();
+       return {
+         visible: display !== "none" && !el.hidden && r.width > 0 && r.height > 0,
+         display,
+         hidden: !!el.hidden,
+         checked: el.hasAttribute("checked"),
+         label: el.getAttribute("label") ?? "",
+         tooltip: el.getAttribute("tooltiptext") ?? "",
+         disabled: !!el.disabled,
+       };
+     };
+     return {
+       thunderbird: {
+         encrypt: read("button-encryption"),
+         sign: read("button-signing"),
+         options: read("button-encryption-options"),
+         menu: read("encryptionMenu"),
+       },
+       sealbird: { encrypt: read("sealbird-button-encrypt"), sign: read("sealbird-button-sign") },
+     };`,
+  );
+}
+
+/** Presses one of Sealbird's toolbar buttons ("encrypt" | "sign") in the newest compose window, as a click does. */
+export async function pressSealbirdControl(tb, which) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const b = w.document.getElementById(arguments[0] === "encrypt" ? "sealbird-button-encrypt" : "sealbird-button-sign");
+     if (!b) return false;
+     b.doCommand();
+     return true;`,
+    [which],
+  );
+}
+
+/** Chooses another of the account's identities as From in the newest compose window (as the From menu does). */
+export async function chooseIdentity(tb, email) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const list = w.document.getElementById("msgIdentity");
+     const item = [...list.menupopup.children].find((i) => i.getAttribute("identitykey") && MailServices.accounts.getIdentity(i.getAttribute("identitykey")).email === arguments[0]);
+     if (!item) return false;
+     list.selectedItem = item;
+     w.LoadIdentity(false);
+     return true;`,
+    [email],
   );
 }
