@@ -19,6 +19,8 @@ export interface DecryptedOriginal {
   model: RenderModel;
   content: MimeEntity;
   copy(): Uint8Array;
+  /** The Date field as the message carries it (a forward quotes it as it is). */
+  date?: string;
 }
 
 export interface KeyMaterialSource {
@@ -163,7 +165,8 @@ export class DisplayService {
     const p = await this.process(id);
     if (p.view.kind !== "render" || p.status?.encryption.state !== "decrypted" || !p.content || !p.copy) return undefined;
     const { content, copy } = p;
-    return { status: p.status, model: p.view.model, content, copy: () => decryptedCopy(copy) };
+    const date = copy.outer.find((h) => h.name.toLowerCase() === "date")?.value.replace(/\r?\n[ \t]+/g, " ").trim();
+    return { status: p.status, model: p.view.model, content, copy: () => decryptedCopy(copy), ...(date ? { date } : {}) };
   }
 
   /**

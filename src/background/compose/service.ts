@@ -333,6 +333,10 @@ export class ComposeService {
       labels: { subject: i18n("composeHeaderSubject"), date: i18n("composeHeaderDate"), from: i18n("composeHeaderFrom"), to: i18n("composeHeaderTo"), cc: i18n("composeHeaderCc") },
     };
     const update: Partial<messenger.compose.ComposeDetails> = {};
+    const setBody = (body: string): void => {
+      if (html) update.body = body;
+      else update.plainTextBody = body;
+    };
     if (details.type === "forward") {
       const attached = (await messenger.compose.listAttachments(tabId)).filter((a) => /\.eml$/i.test(a.name));
       if (attached.length) {
@@ -340,18 +344,15 @@ export class ComposeService {
         for (const a of attached) await messenger.compose.removeAttachment(tabId, a.id);
         await messenger.compose.addAttachment(tabId, { file: new File([original.copy() as BlobPart], copyFilename(subject), { type: "message/rfc822" }) });
       } else {
-        const body = forwardBody(original.model, { subject, from, to, cc, date: when }, text, html);
-        if (html) update.body = body;
-        else update.plainTextBody = body;
+        setBody(forwardBody(original.model, { subject, from, to, cc, date: original.date ?? when }, text, html));
         for (const a of draftContent(original.content).attachments) {
           await messenger.compose.addAttachment(tabId, { file: new File([a.bytes as BlobPart], a.name, { type: a.type }) });
         }
       }
       update.subject = `Fwd: ${subject}`;
     } else {
-      const body = replyBody(original.model, text.citeLine, html);
-      if (html) update.body = body;
-      else update.plainTextBody = body;
+      // Thunderbird's own body is kept for its cite line (its settings, its locale).
+      setBody(replyBody(original.model, { body: details.body, plainTextBody: details.plainTextBody }, text, html, hdr.headerMessageId));
       update.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
     }
     await messenger.compose.setComposeDetails(tabId, update);
