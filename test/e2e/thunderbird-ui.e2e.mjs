@@ -14,6 +14,7 @@ import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
 import { TestKeys } from "./fixtures/messages.mjs";
+import { attachmentBytes, readable } from "./lib/mime-read.mjs";
 
 const ID = sb.SEALBIRD_ID;
 const CLI = path.resolve("dist/cli/sealbird.mjs");
@@ -23,17 +24,27 @@ let s;
 let keys;
 let downloads;
 
-/** Text of the editor in the newest compose window, and its Subject. */
-async function composerContent() {
-  return s.tb.marionette.run(
-    `const w = Services.wm.getMostRecentWindow("msgcompose");
-     const body = w?.gMsgCompose?.editor?.document?.body;
-     return body ? { body: body.innerText, html: body.innerHTML, subject: w.document.getElementById("msgSubject").value } : { body: "", html: "", subject: "" };`,
-  );
+/** What gpg (as Alice and Bob's key owner) reads in a PGP/MIME message from the sink, base64 parts decoded. */
+function gpgDecrypted(raw) {
+  const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(raw)?.[0];
+  assert.ok(armored, "PGP/MIME encrypted");
+  return readable(keys.gpg(["--decrypt"], Buffer.from(armored, "latin1")).toString("latin1").replace(/\r?\n/g, "\r\n"));
+}
+
+/** What openssl (as Bob) reads in an S/MIME message from the sink: decrypted, the signature verified, base64 parts decoded. */
+function opensslDecrypted(raw, name) {
+  fs.writeFileSync(keys.file(`${name}.eml`), raw);
+  assert.match(raw.toString("latin1"), /^Content-Type: application\/pkcs7-mime;[^]*enveloped-data/im, "S/MIME encrypted");
+  keys.openssl(["cms", "-decrypt", "-in", `${name}.eml`, "-inkey", "bob.key", "-recip", "bob.pem", "-out", `${name}.dec`]);
+  const dec = fs.readFileSync(keys.file(`${name}.dec`));
+  const content = /pkcs7-signature|signed-data/i.test(dec.toString("latin1"))
+    ? keys.openssl(["cms", "-verify", "-in", `${name}.dec`, "-CAfile", "root.pem"])
+    : dec;
+  return readable(content.toString("latin1").replace(/\r?\n/g, "\r\n"));
 }
 
 async function waitForComposer(re) {
-  return poll(composerContent, (c) => re.test(c.body), `composer body matching ${re}`);
+  return poll(() => compose.composerContent(s.tb), (c) => re.test(c.text), `composer text matching ${re}`);
 }
 
 /** A text entity carrying its real header fields inside (protected headers, the form Thunderbird writes). */
@@ -181,9 +192,9 @@ test("Reply to a PGP/MIME message only Sealbird decrypted: the decrypted text qu
   await sb.waitForSealbirdView(s.tb, "render");
   await compose.openReply(s.tb, msg);
   const c = await waitForComposer(/REPLY-TOKEN-3/);
-  assert.match(c.body, /Bob wrote:/);
+  assert.match(c.text, /Bob wrote:/);
   // As Thunderbird quotes plain mail: a cite blockquote in an HTML composer, "> " lines in a plain one.
-  assert.ok(/<blockquote type="cite"[^>]*>[\s\S]*REPLY-TOKEN-3/.test(c.html) || /^> Can you confirm REPLY-TOKEN-3\?$/m.test(c.body), c.html);
+  assert.ok(/<blockquote type="cite"[^>]*>[\s\S]*REPLY-TOKEN-3/.test(c.html) || /^> Can you confirm REPLY-TOKEN-3\?$/m.test(c.text), c.html);
   assert.equal(c.subject, "Re: Budget question");
   const tabId = await compose.composeTabId(s.tb);
   await compose.composeActionBadge(s.tb, tabId, (b) => /E/.test(b ?? ""));
@@ -193,30 +204,24 @@ test("Reply to a PGP/MIME message only Sealbird decrypted: the decrypted text qu
   const [m] = await s.smtp.waitForMessages(1, 30_000);
   const raw = m.raw.toString("latin1");
   assert.doesNotMatch(raw, /REPLY-TOKEN-3/, "the quote never travels in clear");
-  const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(raw)?.[0];
-  assert.ok(armored, "PGP/MIME encrypted");
-  const plain = keys.gpg(["--decrypt"], Buffer.from(armored, "latin1")).toString("latin1");
-  const b64 = /Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/i.exec(plain)?.[1];
-  const quoted = b64 ? Buffer.from(b64, "base64").toString("utf8") : plain;
-  assert.match(quoted, /^> Can you confirm REPLY-TOKEN-3\?/m, quoted);
+  assert.match(gpgDecrypted(raw), /^> Can you confirm REPLY-TOKEN-3\?/m);
 });
 
 test("Forward inline of a decrypted message: decrypted text under the forward header, Fwd: + protected Subject", async () => {
   const eml = keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Minutes to pass on", "Forward me FWD-TOKEN-4") });
   const msg = await show(eml);
   await sb.waitForSealbirdView(s.tb, "render");
-  await s.tb.marionette.run(
-    `const [uri] = arguments;
-     const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
-     const identity = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
-     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType.ForwardInline, Ci.nsIMsgCompFormat.Default, identity, null, null);
-     return true;`,
-    [msg.uri],
-  );
+  await compose.openComposeFor(s.tb, msg, "ForwardInline");
   const c = await waitForComposer(/FWD-TOKEN-4/);
-  assert.match(c.body, /Forwarded Message/);
+  assert.match(c.text, /Forwarded Message/);
   assert.equal(c.subject, "Fwd: Minutes to pass on");
-  await mail.closeComposeWindows(s.tb);
+  // Sent on to Bob (whom the original involved): gpg reads the forwarded text, never in clear.
+  s.smtp.reset();
+  await compose.addRecipient(s.tb, "bob@example.org");
+  assert.deepEqual(await compose.trySend(s.tb), { sent: true });
+  const [m] = await s.smtp.waitForMessages(1, 30_000);
+  assert.doesNotMatch(m.raw.toString("latin1"), /FWD-TOKEN-4/);
+  assert.match(gpgDecrypted(m.raw.toString("latin1")), /-------- Forwarded Message --------[\s\S]*Forward me FWD-TOKEN-4/);
 });
 
 test("Leak guard: a reply whose Reply-To points elsewhere is held with a confirmation naming that address; nothing reaches the sink", async () => {
@@ -236,6 +241,109 @@ test("Leak guard: a reply whose Reply-To points elsewhere is held with a confirm
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(s.smtp.messages().length, 0, "nothing was sent");
   await mail.closeComposeWindows(s.tb);
+});
+
+/** The same message sent in clear and encrypted (same Date, Message-ID, From, To, Cc), for comparing. */
+function clearAndEncrypted({ subject, cc, contentType, body }) {
+  const id = `<twin-${Date.now()}-${Math.random().toString(36).slice(2)}@sealbird.test>`;
+  const fields = `From: Bob <bob@example.org>\r\nTo: Alice <alice@example.org>\r\n${cc ? `Cc: ${cc}\r\n` : ""}Date: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: ${id}\r\n`;
+  const clear = Buffer.from(`${fields}Subject: ${subject}\r\nMIME-Version: 1.0\r\nContent-Type: ${contentType}\r\n\r\n${body}`);
+  const inner = `Content-Type: ${contentType}; protected-headers="v1"\nSubject: ${subject}\nFrom: Bob <bob@example.org>\nTo: Alice <alice@example.org>\n${cc ? `Cc: ${cc}\n` : ""}\n${body}`;
+  const encrypted = keys.pgpEncrypted({ subject: "[...]", inner }).toString("latin1").replace(/^Date: .*$/m, "Date: Mon, 23 Nov 2026 09:00:00 +0000").replace(/^Message-ID: .*$/m, `Message-ID: ${id}`);
+  return { clear, encrypted: Buffer.from(cc ? encrypted.replace(/^(To: .*)$/m, `$1\r\nCc: ${cc}`) : encrypted, "latin1") };
+}
+
+/** The newest composer's content once its text settled (Thunderbird, then Sealbird, write into it). */
+async function settledComposer(token) {
+  let last = null;
+  return poll(
+    async () => {
+      const c = await compose.composerContent(s.tb);
+      const stable = last !== null && c.html === last;
+      last = c.html;
+      return { ...c, stable };
+    },
+    (c) => c.stable && (!token || c.text.includes(token)),
+    `a settled composer${token ? ` with ${token}` : ""}`,
+  );
+}
+
+test("Reply and forward of a decrypted message read like Thunderbird's own reply and forward of the same message in clear (plain and HTML composer: cite line, quote levels, forward header)", async () => {
+  const text = "Line one TWIN-TOKEN\r\n\r\n> already quoted\r\nLine three\r\n";
+  const { clear, encrypted } = clearAndEncrypted({ subject: "Twin text", cc: "Carol <carol@example.org>", contentType: "text/plain; charset=utf-8", body: text });
+  const plainMsg = await mail.importEml(s.tb, clear);
+  const encMsg = await show(encrypted);
+  await sb.waitForSealbirdView(s.tb, "render");
+  for (const [type, format] of [["ReplyToSender", "Default"], ["ReplyToSender", "HTML"], ["ForwardInline", "Default"]]) {
+    await compose.openComposeFor(s.tb, plainMsg, type, format);
+    const theirs = await settledComposer("TWIN-TOKEN");
+    await mail.closeComposeWindows(s.tb);
+    await compose.openComposeFor(s.tb, encMsg, type, format);
+    const ours = await settledComposer("TWIN-TOKEN");
+    if (type === "ReplyToSender" && format === "HTML") await mail.screenshotWindow(s.tb, "ui-reply-html-composer-en", "msgcompose");
+    await mail.closeComposeWindows(s.tb);
+    assert.equal(ours.text, theirs.text, `${type}/${format}: the text as Thunderbird would send it; ours ${JSON.stringify(ours.html)} theirs ${JSON.stringify(theirs.html)}`);
+    assert.equal(ours.subject, theirs.subject);
+    // The HTML composer's document too (a plain-text composer keeps its own markup for the lines).
+    if (ours.isHtml) assert.equal(ours.html, theirs.html, `${type}/${format}: the composer's HTML`);
+  }
+});
+
+test("Reply to a decrypted HTML message in an HTML composer: the quote is the pane's sanitised HTML (no script, no handlers, no remote reference) and nothing is fetched", async () => {
+  s.leak.reset();
+  const html =
+    `<html><body><p onclick="alert(1)">Dear Alice, <b>HTML-TOKEN</b></p><script>document.title="pwned"</script>` +
+    `<img src="${s.leak.url("/reply-pixel.png")}" alt="pixel"><a href="javascript:alert(2)">link</a>` +
+    `<p style="background:url(${s.leak.url("/reply-bg.png")})">styled</p></body></html>`;
+  const { encrypted } = clearAndEncrypted({ subject: "Html reply", contentType: "text/html; charset=utf-8", body: `${html}\r\n` });
+  const msg = await show(encrypted);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openComposeFor(s.tb, msg, "ReplyToSender", "HTML");
+  const c = await settledComposer("HTML-TOKEN");
+  assert.equal(c.isHtml, true);
+  const quote = /<blockquote type="cite"[^>]*>([\s\S]*)<\/blockquote>/.exec(c.html)?.[1] ?? "";
+  assert.match(quote, /<b>HTML-TOKEN<\/b>/, "the HTML itself is quoted, not a text version");
+  assert.doesNotMatch(c.html, /<script|onclick|javascript:|reply-pixel|reply-bg/i, c.html);
+  assert.equal(c.subject, "Re: Html reply");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(s.leak.requests().map((r) => r.url), [], "no request from the composer");
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("A message Sealbird could not decrypt keeps Thunderbird's quote: no plaintext, not armed as holding decrypted text", async () => {
+  // Encrypted to Bob only: Sealbird (Alice's keys) cannot open it either.
+  const toBob = keys.gpg(["--armor", "--encrypt", "--recipient", "bob@example.org"], Buffer.from("Content-Type: text/plain\r\n\r\nNEVER-SHOWN-TOKEN\r\n")).toString("latin1");
+  const eml = keys.pgpEncrypted({ subject: "For someone else", inner: "Content-Type: text/plain\n\nplaceholder\n" }).toString("latin1");
+  const msg = await show(Buffer.from(eml.replace(/-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/, toBob.trim()), "latin1"));
+  assert.match(await sb.waitForSealbirdView(s.tb, "error"), /key/i);
+  await compose.openComposeFor(s.tb, msg, "ReplyToSender");
+  const c = await settledComposer();
+  assert.match(c.text, /Bob wrote:/, "Thunderbird's own reply");
+  assert.doesNotMatch(c.text, /NEVER-SHOWN-TOKEN/);
+  const view = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId: await compose.composeTabId(s.tb) });
+  assert.equal(view.holdsDecrypted, false);
+  assert.equal(view.encrypt, true, "a reply to an encrypted message still starts with Encrypt on");
+  await mail.closeComposeWindows(s.tb);
+});
+
+test("A message opened in its own tab: the protected Subject in the header and the tab's title", async () => {
+  const msg = await mail.importEml(s.tb, keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Own tab subject", "Tab body TAB-TOKEN") }));
+  await mail.displayMessageInTab(s.tb, msg);
+  const t = await poll(
+    () =>
+      s.tb.marionette.run(
+        `const tabmail = Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail");
+         const am = tabmail.currentAboutMessage;
+         const row = am?.document.getElementById("expandedsubjectBox");
+         return { tab: tabmail.currentTabInfo.title, doc: am?.document.title, header: row?.querySelector(":scope > span:not(.row-heading)")?.textContent.trim() ?? "", window: Services.wm.getMostRecentWindow("mail:3pane").document.title };`,
+      ),
+    (x) => x.header === "Own tab subject" && x.tab === "Own tab subject",
+    "the protected Subject in the message tab",
+  );
+  assert.equal(t.doc, "Own tab subject");
+  assert.match(t.window, /^Own tab subject/, "the window title follows the selected tab");
+  await mail.screenshot(s.tb, "ui-message-tab-en");
+  await mail.closeOtherTabs(s.tb);
 });
 
 test("Composer of an identity Sealbird protects: Sealbird's Encrypt and Sign in the toolbar with state and why, Thunderbird's own crypto controls hidden; another identity gets Thunderbird's back", async () => {
@@ -295,9 +403,95 @@ test("Composer of an identity Sealbird protects: Sealbird's Encrypt and Sign in 
   await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.visible && !x.thunderbird.encrypt?.visible, "Sealbird's controls again");
 });
 
+const protectedMixed = (subject, text, att) =>
+  `Content-Type: multipart/mixed; boundary="sb-mixed"; protected-headers="v1"\nSubject: ${subject}\nFrom: Bob <bob@example.org>\nTo: Alice <alice@example.org>\n\n` +
+  `--sb-mixed\nContent-Type: text/plain; charset=utf-8\n\n${text}\n--sb-mixed\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="${att.name}"\n` +
+  `Content-Transfer-Encoding: base64\n\n${att.bytes.toString("base64").replace(/.{76}/g, "$&\n")}\n--sb-mixed--\n`;
+
+test("S/MIME Reply to a message only Sealbird decrypted: the decrypted text quoted, Encrypt on; openssl decrypts the sent reply to the quote", async () => {
+  // From here on Bob has an S/MIME certificate in Sealbird too.
+  await sb.extensionCallOk(s.tb, { type: "keyring:import", bytes: new Uint8Array(fs.readFileSync(keys.file("bob.pem"))), as: "correspondent" });
+  s.smtp.reset();
+  const eml = keys.smimeEncrypted({ subject: "[...]", inner: keys.smimeSignedEntity(protectedText("Contract reply", "Please sign SMIME-REPLY-TOKEN\nby Friday")) });
+  const msg = await show(eml);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openComposeFor(s.tb, msg, "ReplyToSender");
+  const c = await settledComposer("SMIME-REPLY-TOKEN");
+  assert.equal(c.subject, "Re: Contract reply");
+  assert.match(c.text, /Bob wrote:\n> Please sign SMIME-REPLY-TOKEN\n> by Friday\n/);
+  const view = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId: await compose.composeTabId(s.tb) });
+  assert.equal(view.encrypt, true);
+  assert.equal(view.encryptReason, "reply-encrypted");
+  assert.equal(view.effective, "smime");
+  assert.deepEqual(await compose.trySend(s.tb), { sent: true });
+  const [m] = await s.smtp.waitForMessages(1, 30_000);
+  assert.doesNotMatch(m.raw.toString("latin1"), /SMIME-REPLY-TOKEN/, "the quote never travels in clear");
+  assert.match(opensslDecrypted(m.raw, "smime-reply"), /^> Please sign SMIME-REPLY-TOKEN\r?$/m);
+});
+
+test("S/MIME Reply All: the sender in To, the other recipients in Cc, the decrypted quote, Encrypt on; a keyless Cc holds the send for its missing key, not for the leak guard", async () => {
+  const inner = protectedText("Team plan", "All of you: TEAM-TOKEN").replace("To: Alice <alice@example.org>", "To: Alice <alice@example.org>\nCc: Carol <carol@example.net>");
+  const eml = keys.smimeEncrypted({ subject: "[...]", inner: keys.smimeSignedEntity(inner) }).toString("latin1").replace(/^(To: .*)$/m, "$1\r\nCc: Carol <carol@example.net>");
+  const msg = await show(Buffer.from(eml, "latin1"));
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openComposeFor(s.tb, msg, "ReplyAll");
+  const c = await settledComposer("TEAM-TOKEN");
+  assert.deepEqual(c.to, ["bob@example.org"]);
+  assert.deepEqual(c.cc, ["carol@example.net"]);
+  assert.match(c.text, /^> All of you: TEAM-TOKEN$/m);
+  assert.equal(c.subject, "Re: Team plan");
+  s.smtp.reset();
+  const held = await compose.trySend(s.tb);
+  assert.equal(held.sent, false);
+  assert.match(held.held ?? "", /no key for carol@example\.net/);
+  assert.doesNotMatch(held.held ?? "", /did not involve/);
+  assert.equal(s.smtp.messages().length, 0);
+  await mail.closeComposeWindows(s.tb);
+  await compose.closeSealbirdWindows(s.tb);
+});
+
+test("S/MIME Forward inline with an attachment: the decrypted text and the attachment in the composer; sent to Bob, openssl decrypts it to both (attachment byte for byte)", async () => {
+  const att = { name: "plan.bin", bytes: Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 37) & 0xff)) };
+  const eml = keys.smimeEncrypted({ subject: "[...]", inner: keys.smimeSignedEntity(protectedMixed("Plan attached", "See the plan ATT-TOKEN", att)) });
+  const msg = await show(eml);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openComposeFor(s.tb, msg, "ForwardInline");
+  const c = await settledComposer("ATT-TOKEN");
+  assert.equal(c.subject, "Fwd: Plan attached");
+  assert.deepEqual(c.attachments.map((a) => [a.name, a.size]), [["plan.bin", 2000]]);
+  assert.ok(fs.readFileSync(c.attachments[0].path).equals(att.bytes), "the decrypted attachment, byte for byte");
+  s.smtp.reset();
+  await compose.addRecipient(s.tb, "bob@example.org");
+  assert.deepEqual(await compose.trySend(s.tb), { sent: true });
+  const [m] = await s.smtp.waitForMessages(1, 30_000);
+  const content = opensslDecrypted(m.raw, "smime-forward");
+  assert.match(content, /See the plan ATT-TOKEN/);
+  assert.ok(attachmentBytes(content, "plan.bin").equals(att.bytes));
+});
+
+test("Forward as attachment: the attached message is the decrypted one (real Subject, the plaintext, its inner signature still verifies)", async () => {
+  const eml = keys.smimeEncrypted({ subject: "[...]", inner: keys.smimeSignedEntity(protectedText("Pass this on", "Attached FWDATT-TOKEN")) });
+  const msg = await show(eml);
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openComposeFor(s.tb, msg, "ForwardAsAttachment");
+  // Thunderbird attaches the encrypted original first; Sealbird then puts the decrypted one in its place.
+  const decryptedFile = (a) => a.path && fs.existsSync(a.path) && !/enveloped-data/i.test(fs.readFileSync(a.path, "latin1"));
+  const c = await poll(() => compose.composerContent(s.tb), (x) => x.attachments.some(decryptedFile), "the decrypted message attached");
+  assert.equal(c.attachments.length, 1, "the encrypted original is no longer attached");
+  assert.equal(c.attachments[0].name, "Pass this on.eml");
+  const file = c.attachments[0].path;
+  const text = fs.readFileSync(file, "latin1");
+  assert.match(text.slice(0, text.search(/\r?\n\r?\n/)), /^Subject: Pass this on\r?$/m);
+  assert.doesNotMatch(text, /enveloped-data/i);
+  assert.match(keys.openssl(["cms", "-verify", "-in", file, "-CAfile", keys.file("root.pem")]).toString("latin1"), /Attached FWDATT-TOKEN/);
+  assert.equal(c.subject, "Fwd: Pass this on");
+  await mail.closeComposeWindows(s.tb);
+});
+
 test("The add-on stops (disabled) with a composer open: Sealbird's buttons go, Thunderbird's own Encrypt and Security come back", async () => {
-  const c = await compose.composeControls(s.tb);
-  assert.equal(c.sealbird.encrypt?.visible, true, "Sealbird in charge before");
+  await mail.openCompose(s.tb, { to: "bob@example.org", subject: "Before the add-on stops", body: "Who encrypts now?" });
+  const c = await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.visible, "Sealbird in charge before");
+  assert.equal(c.thunderbird.encrypt.visible, false);
   await s.tb.marionette.run(
     `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
      await (await AddonManager.getAddonByID(arguments[0])).disable();

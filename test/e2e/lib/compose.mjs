@@ -11,6 +11,9 @@
 //   composeActionBadge(tb, tabId, pred)  -> the compose action button's badge once pred(badge) holds
 //   composeActionIcon(tb)                -> the compose action button's icon URL (CSS image)
 //   openReply(tb, msg)                   -> opens a reply (to sender) to an imported message
+//   openComposeFor(tb, msg, type, format) -> reply/forward of any kind, in a given composer format
+//   composerContent(tb)                  -> editor HTML and text, Subject, To/Cc, attachments
+//   composeControls(tb)                  -> Thunderbird's and Sealbird's crypto controls in the toolbar
 
 import fs from "node:fs";
 import os from "node:os";
@@ -129,20 +132,69 @@ export async function composeActionBadge(tb, tabId, pred, { timeoutMs = 15_000 }
   }
 }
 
-/** Opens a reply to the sender of an imported message (importEml's result) and waits for the composer. */
-export async function openReply(tb, msg) {
+/**
+ * Opens a reply/forward of an imported message (importEml's result) and waits for the composer:
+ * `type` an nsIMsgCompType name (ReplyToSender, ReplyAll, ForwardInline, ForwardAsAttachment),
+ * `format` an nsIMsgCompFormat name (Default = the identity's setting, HTML, PlainText).
+ */
+export async function openComposeFor(tb, msg, type = "ReplyToSender", format = "Default") {
+  const before = await composeWindowCount(tb);
   await tb.marionette.run(
-    `const [uri] = arguments;
+    `const [uri, type, format] = arguments;
      const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
      const identity = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
-     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType.ReplyToSender, Ci.nsIMsgCompFormat.Default, identity, null, null);
+     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType[type], Ci.nsIMsgCompFormat[format], identity, null, null);
      return true;`,
-    [msg.uri],
+    [msg.uri, type, format],
   );
   await tb.waitFor(
+    `const wins = [...Services.wm.getEnumerator("msgcompose")];
+     const w = wins[wins.length - 1];
+     return wins.length > arguments[0] && !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
+    { args: [before], what: `${type} compose window ready`, timeoutMs: 20_000 },
+  );
+}
+
+/** Opens a reply to the sender of an imported message (importEml's result) and waits for the composer. */
+export async function openReply(tb, msg) {
+  return openComposeFor(tb, msg, "ReplyToSender");
+}
+
+/**
+ * What the newest composer holds: the editor's HTML, its text as Thunderbird would send it as
+ * plain text, Subject, To/Cc, attachments (name, size, file path), and whether it edits HTML.
+ */
+export async function composerContent(tb) {
+  return tb.marionette.run(
     `const w = Services.wm.getMostRecentWindow("msgcompose");
-     return !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
-    { what: "reply compose window ready", timeoutMs: 20_000 },
+     const editor = w?.gMsgCompose?.editor;
+     if (!editor?.document?.body) return { html: "", text: "", subject: "", to: [], cc: [], attachments: [], isHtml: false };
+     w.Recipients2CompFields(w.gMsgCompose.compFields);
+     const list = (s) => (s ? MailServices.headerParser.parseEncodedHeaderW(s).map((a) => a.email) : []);
+     return {
+       html: editor.document.body.innerHTML,
+       text: editor.outputToString("text/plain", Ci.nsIDocumentEncoder.OutputFormatted | Ci.nsIDocumentEncoder.OutputLFLineBreak),
+       subject: w.document.getElementById("msgSubject").value,
+       to: list(w.gMsgCompose.compFields.to),
+       cc: list(w.gMsgCompose.compFields.cc),
+       isHtml: !!w.gMsgCompose.composeHTML,
+       attachments: [...w.gAttachmentBucket.itemChildren].map((i) => {
+         const a = i.attachment;
+         let path = null;
+         try { path = Services.io.newURI(a.url).QueryInterface(Ci.nsIFileURL).file.path; } catch {}
+         return { name: a.name, size: a.size, path, contentType: a.contentType };
+       }),
+     };`,
+  );
+}
+
+/** Adds a To recipient in the newest composer, as typing it into the To row does. */
+export async function addRecipient(tb, address) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     w.addressRowAddRecipientsArray(w.document.getElementById("addressRowTo"), [arguments[0]]);
+     return true;`,
+    [address],
   );
 }
 
@@ -180,6 +232,18 @@ export async function clickComposeAction(tb) {
      const b = w?.document.querySelector('[data-extensionid="${EXT_ID}"]');
      if (!b) return false;
      b.click();
+     return true;`,
+  );
+}
+
+/** Closes the windows Sealbird opened for a held send (its compose popup page). */
+export async function closeSealbirdWindows(tb) {
+  await tb.marionette.run(
+    `for (const w of [...Services.wm.getEnumerator(null)]) {
+       for (const b of w.document.querySelectorAll("browser")) {
+         if (b.currentURI?.spec.includes("/ui/compose-popup.html")) { w.close(); break; }
+       }
+     }
      return true;`,
   );
 }
