@@ -100,6 +100,13 @@ export class DisplayService {
     // A user who also keeps the key in Thunderbird's own certificate store sees Thunderbird's
     // decryption: our "no key" explanation must not replace a message that is readable.
     if (p.smimeNoKey && (await this.host.thunderbirdDecrypted(tabId).catch(() => false))) return { kind: "status", status: p.status! };
+    const subject = p.view.kind === "render" ? p.status?.protectedHeaders?.subject : undefined;
+    if (p.view.kind === "render" && subject) {
+      // The header pane shows the real Subject (claim is idempotent: the display event may
+      // not have got there yet); only where it could not be set does the body carry it.
+      const subjectInHeader = await this.host.claim(tabId, id, { subject }).catch(() => false);
+      return { ...p.view, subjectInHeader };
+    }
     return p.view;
   }
 

@@ -11,7 +11,9 @@ export type DisplayView =
   /** Encrypted, but the keystore is locked: the pane offers to unlock. */
   | { kind: "locked" }
   /** We replace the body with this sanitised model (decrypted, or opaque-signed content). */
-  | { kind: "render"; model: RenderModel; status: MessageStatus }
+  /** `subjectInHeader`: the protected Subject stands in Thunderbird's header pane (then the
+   * body does not repeat it; where the header could not be set, the body shows it). */
+  | { kind: "render"; model: RenderModel; status: MessageStatus; subjectInHeader?: boolean }
   /** Something failed: show the translated explanation with the code. */
   | { kind: "error"; code: string; message: string; status?: MessageStatus }
   /** Status only; Thunderbird's own rendering of the content is right (multipart/signed). */

@@ -13,6 +13,7 @@ import { test, before, after } from "./lib/runner.mjs";
 import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
+import * as op from "./lib/options-page.mjs";
 import { TestKeys } from "./fixtures/messages.mjs";
 import { attachmentBytes, readable } from "./lib/mime-read.mjs";
 
@@ -23,6 +24,8 @@ const PASSPHRASE = "correct horse battery staple e2e";
 let s;
 let keys;
 let downloads;
+let xpi;
+const de = op.messages("de");
 
 /** What gpg (as Alice and Bob's key owner) reads in a PGP/MIME message from the sink, base64 parts decoded. */
 function gpgDecrypted(raw) {
@@ -68,35 +71,41 @@ async function poll(read, pred, what, timeoutMs = 30_000) {
   throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
 }
 
+/** A Thunderbird session for this file's tests, in `locale` (en-US, or de for the German states). */
+async function startUi(locale) {
+  s = await startSession({
+    name: `thunderbird-ui-${locale}`,
+    addons: [{ id: ID, xpi }],
+    prefs: {
+      "intl.locale.requested": locale,
+      // Thunderbird's own download settings decide where "Save decrypted copy…" writes.
+      "browser.download.dir": downloads,
+      "browser.download.folderList": 2,
+      "browser.download.useDownloadDir": true,
+      // A second identity Sealbird holds no key for: its composer stays Thunderbird's.
+      "mail.account.account1.identities": "id1,id2",
+      "mail.identity.id2.fullName": "Dave",
+      "mail.identity.id2.useremail": "dave@example.net",
+      "mail.identity.id2.smtpServer": "smtp1",
+      "mail.identity.id2.valid": true,
+      "mail.identity.id2.compose_html": false,
+      // Thunderbird shows its Security button and menu once any identity has its own OpenPGP
+      // set up (MsgComposeCommands.js): a key id on Dave's makes them appear for Thunderbird.
+      "mail.identity.id2.openpgp_key_id": "0123456789ABCDEF",
+    },
+  });
+  await mail.waitForAddon(s.tb, ID);
+  await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
+}
+
 before(
   async () => {
-    const xpi = sb.buildSealbirdXpi();
     // `sealbird inspect` checks the saved copy: the CLI is normally built by npm ci (prepare).
     if (!fs.existsSync(CLI)) execFileSync(process.execPath, ["scripts/build-cli.mjs"], { stdio: "inherit" });
+    xpi = sb.buildSealbirdXpi();
     keys = new TestKeys();
     downloads = fs.mkdtempSync(path.join(os.tmpdir(), "sealbird-e2e-downloads-"));
-    s = await startSession({
-      name: "thunderbird-ui",
-      addons: [{ id: ID, xpi }],
-      // Thunderbird's own download settings decide where "Save decrypted copy…" writes.
-      prefs: {
-        "browser.download.dir": downloads,
-        "browser.download.folderList": 2,
-        "browser.download.useDownloadDir": true,
-        // A second identity Sealbird holds no key for: its composer stays Thunderbird's.
-        "mail.account.account1.identities": "id1,id2",
-        "mail.identity.id2.fullName": "Dave",
-        "mail.identity.id2.useremail": "dave@example.net",
-        "mail.identity.id2.smtpServer": "smtp1",
-        "mail.identity.id2.valid": true,
-        "mail.identity.id2.compose_html": false,
-        // Thunderbird shows its Security button and menu once any identity has its own OpenPGP
-        // set up (MsgComposeCommands.js): a key id on Dave's makes them appear for Thunderbird.
-        "mail.identity.id2.openpgp_key_id": "0123456789ABCDEF",
-      },
-    });
-    await mail.waitForAddon(s.tb, ID);
-    await sb.provisionKeystore(s.tb, { passphrase: PASSPHRASE, files: keys.keyFiles() });
+    await startUi("en-US");
   },
   { timeoutMs: 240_000 },
 );
@@ -111,7 +120,9 @@ test("PGP/MIME only Sealbird can decrypt: no Thunderbird bar or indicator, its a
   await sb.extensionCallOk(s.tb, { type: "options:list-subject-set", on: false });
   const eml = keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Quarterly numbers PGP", "PGP body HDR-TOKEN-1") });
   const msg = await show(eml);
-  assert.match(await sb.waitForSealbirdView(s.tb, "render"), /HDR-TOKEN-1/);
+  const pane = await sb.waitForSealbirdView(s.tb, "render");
+  assert.match(pane, /HDR-TOKEN-1/);
+  assert.doesNotMatch(pane, /Protected subject:/, "the header shows it: the body does not repeat it");
   const h = await poll(() => sb.readHeaderSecurity(s.tb, msg.uri), (x) => x.subject === "Quarterly numbers PGP", "the protected Subject in the header");
   assert.equal(h.title, "Quarterly numbers PGP");
   assert.deepEqual(h.notifications.filter((n) => n !== "remoteContent"), [], "no Thunderbird notification bar");
@@ -238,6 +249,7 @@ test("Leak guard: a reply whose Reply-To points elsewhere is held with a confirm
   assert.match(popup, /Don't send/, popup);
   assert.match(popup, /did not involve/);
   await mail.screenshotWindow(s.tb, "ui-leak-guard-en", "msgcompose");
+  await mail.screenshotWindow(s.tb, "ui-leak-guard-window-en", "mail:extensionPopup");
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(s.smtp.messages().length, 0, "nothing was sent");
   await mail.closeComposeWindows(s.tb);
@@ -282,10 +294,13 @@ test("Reply and forward of a decrypted message read like Thunderbird's own reply
     const ours = await settledComposer("TWIN-TOKEN");
     if (type === "ReplyToSender" && format === "HTML") await mail.screenshotWindow(s.tb, "ui-reply-html-composer-en", "msgcompose");
     await mail.closeComposeWindows(s.tb);
-    assert.equal(ours.text, theirs.text, `${type}/${format}: the text as Thunderbird would send it; ours ${JSON.stringify(ours.html)} theirs ${JSON.stringify(theirs.html)}`);
     assert.equal(ours.subject, theirs.subject);
-    // The HTML composer's document too (a plain-text composer keeps its own markup for the lines).
+    assert.equal(ours.isHtml, theirs.isHtml);
+    // An HTML composer sends its document: that must be the same. A plain-text composer sends
+    // its text (its markup for the lines is its own). The editor's text view of an HTML
+    // document varies with its caret state, so it is not compared.
     if (ours.isHtml) assert.equal(ours.html, theirs.html, `${type}/${format}: the composer's HTML`);
+    else assert.equal(ours.text, theirs.text, `${type}/${format}: the text as Thunderbird sends it`);
   }
 });
 
@@ -364,7 +379,7 @@ test("Composer of an identity Sealbird protects: Sealbird's Encrypt and Sign in 
   assert.equal(c.sealbird.sign.label, "Sign");
   assert.equal(c.sealbird.sign.visible, true);
   assert.equal(c.sealbird.sign.checked, true, "Sign on by the policy's default");
-  assert.equal(await compose.composeActionLabel(s.tb), "Sealbird: 1 of 2 keys");
+  assert.equal(await compose.composeActionLabel(s.tb), "Keys: 1/2");
   await mail.screenshotWindow(s.tb, "ui-composer-en", "msgcompose");
   // The per-recipient status is one click away: the Sealbird button's popup lists every key.
   assert.ok(await compose.clickComposeAction(s.tb));
@@ -401,6 +416,7 @@ test("Composer of an identity Sealbird protects: Sealbird's Encrypt and Sign in 
   // And Alice again: Sealbird's again.
   await compose.chooseIdentity(s.tb, "alice@example.org");
   await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.visible && !x.thunderbird.encrypt?.visible, "Sealbird's controls again");
+  await mail.closeComposeWindows(s.tb);
 });
 
 const protectedMixed = (subject, text, att) =>
@@ -502,5 +518,84 @@ test("The add-on stops (disabled) with a composer open: Sealbird's buttons go, T
   assert.equal(after.sealbird.sign, null);
   assert.equal(after.thunderbird.options.visible, true, "Thunderbird's Security button");
   assert.notEqual(after.thunderbird.menu.display, "none", "Thunderbird's Security menu");
+  await mail.closeComposeWindows(s.tb);
+});
+
+// ---- The same states in German (intl.locale.requested=de): artifacts/ui-*-de.png ----------
+
+const escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+test("German Thunderbird: one verdict in German, the protected Subject in header, title, message list and its own tab; the details in German", async () => {
+  await s.stop();
+  await startUi("de");
+  assert.equal(await s.tb.marionette.run(`return Services.locale.appLocaleAsBCP47;`), "de", "Thunderbird runs in German (thunderbird-l10n-de)");
+  const pgp = await show(keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Quartalszahlen für Alice", "Die Zahlen DE-TOKEN-1 sind gut.") }));
+  const pane = await sb.waitForSealbirdView(s.tb, "render");
+  assert.match(pane, /DE-TOKEN-1/);
+  assert.doesNotMatch(pane, new RegExp(escapeRe(de("protectedSubject"))));
+  // The list setting is on by default (as Thunderbird's own OpenPGP does it).
+  const h = await poll(() => sb.readHeaderSecurity(s.tb, pgp.uri), (x) => x.subject === "Quartalszahlen für Alice" && x.listSubject === "Quartalszahlen für Alice", "the protected Subject in header and list");
+  assert.equal(h.title, "Quartalszahlen für Alice");
+  assert.deepEqual(h.notifications.filter((n) => n !== "remoteContent"), []);
+  assert.equal(h.cryptoBoxShown, false);
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /hdr-ok-valid/.test(x.icon ?? ""), { timeoutMs: 30_000, what: "envelope + padlock" });
+  assert.ok(a.title.includes(de("statusSignatureValid")), a.title);
+  await mail.screenshot(s.tb, "ui-header-pgp-de");
+
+  const smime = await show(keys.smimeEncrypted({ subject: "[...]", inner: keys.smimeSignedEntity(protectedText("Vertrag unterschrieben", "Vertragstext DE-TOKEN-2")) }));
+  await sb.waitForSealbirdView(s.tb, "render");
+  await poll(() => sb.readHeaderSecurity(s.tb, smime.uri), (x) => x.subject === "Vertrag unterschrieben" && !x.cryptoBoxShown, "S/MIME: the protected Subject, no Thunderbird indicator");
+  await mail.screenshot(s.tb, "ui-header-smime-de");
+  const details = await sb.popupPageFor(s.tb, "ui-details-smime-de");
+  for (const k of ["popupTitle", "popupOwnTitle", "popupCopyTitle", "popupSaveCopy", "popupEncryption"]) assert.ok(details.includes(de(k)), `German "${de(k)}" in the details`);
+  assert.doesNotMatch(details, /What Thunderbird's own crypto says|Save decrypted copy/);
+  await mail.screenshot(s.tb, "ui-list-subject-on-de");
+
+  await mail.displayMessageInTab(s.tb, pgp);
+  await poll(
+    () => s.tb.marionette.run(`return Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").currentTabInfo.title;`),
+    (t) => t === "Quartalszahlen für Alice",
+    "the tab's title",
+  );
+  await mail.screenshot(s.tb, "ui-message-tab-de");
+  await mail.closeOtherTabs(s.tb);
+});
+
+test("German Thunderbird: the composer in German — Verschlüsseln and Signieren with why, the keys on the Sealbird button, the reply with Thunderbird's German cite line, the leak guard's window", async () => {
+  await mail.openCompose(s.tb, { to: "bob@example.org, carol@example.net", subject: "Kontrolle", body: "Wer verschlüsselt?" });
+  const c = await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.visible && /carol@example\.net/.test(x.sealbird.encrypt.tooltip), "Sealbird's controls in German");
+  assert.equal(c.sealbird.encrypt.label, de("composeEncrypt"));
+  assert.equal(c.sealbird.sign.label, de("composeSign"));
+  assert.ok(c.sealbird.encrypt.tooltip.startsWith(de("composeOffMissing", "carol@example.net")), c.sealbird.encrypt.tooltip);
+  assert.ok(c.sealbird.sign.tooltip.startsWith(de("composeSignPolicy")), c.sealbird.sign.tooltip);
+  assert.equal(await compose.composeActionLabel(s.tb), de("composeKeysLabel", "1", "2"));
+  assert.equal(c.thunderbird.encrypt.visible, false);
+  await mail.screenshotWindow(s.tb, "ui-composer-de", "msgcompose");
+  assert.ok(await compose.clickComposeAction(s.tb));
+  const popup = await compose.readComposePopup(s.tb, (t) => t.includes("carol@example.net"));
+  assert.ok(popup.includes(de("composeNoKey")) && popup.includes(de("composeOffMissing", "carol@example.net")), popup);
+  await compose.closePanels(s.tb);
+  await compose.pressSealbirdControl(s.tb, "encrypt");
+  const on = await poll(() => compose.composeControls(s.tb), (x) => x.sealbird.encrypt?.checked, "Verschlüsseln pressed");
+  assert.ok(on.sealbird.encrypt.tooltip.startsWith(de("composeReasonUser")));
+  await mail.screenshotWindow(s.tb, "ui-composer-encrypt-on-de", "msgcompose");
+  await mail.closeComposeWindows(s.tb);
+
+  const reply = await show(keys.pgpEncrypted({ subject: "[...]", inner: protectedText("Budgetfrage", "Können Sie DE-REPLY-TOKEN bestätigen?"), replyTo: "Bob <attacker@evil.example>" }));
+  await sb.waitForSealbirdView(s.tb, "render");
+  await compose.openReply(s.tb, reply);
+  const r = await settledComposer("DE-REPLY-TOKEN");
+  assert.match(r.text, /^\n\nAm 23\.11\.26 um \d\d:\d\d schrieb Bob:\n> Können Sie DE-REPLY-TOKEN bestätigen\?\n/, "Thunderbird’s own German cite line, our quote under it");
+  assert.equal(r.subject, "Re: Budgetfrage");
+  await mail.screenshotWindow(s.tb, "ui-reply-composer-de", "msgcompose");
+  s.smtp.reset();
+  const held = await compose.trySend(s.tb);
+  assert.equal(held.held?.trim(), de("composeLeakHeldAddresses", "attacker@evil.example"));
+  const leak = await compose.readComposePopup(s.tb, (t) => t.includes("attacker@evil.example"));
+  for (const k of ["composeLeakTitle", "composeLeakKeep", "composeLeakSend"]) assert.ok(leak.includes(de(k)), `German "${de(k)}" in the leak guard`);
+  await mail.screenshotWindow(s.tb, "ui-leak-guard-de", "msgcompose");
+  await mail.screenshotWindow(s.tb, "ui-leak-guard-window-de", "mail:extensionPopup");
+  assert.equal(s.smtp.messages().length, 0);
+  await compose.closeSealbirdWindows(s.tb);
   await mail.closeComposeWindows(s.tb);
 });
