@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: real openssl/gpg/gpgsm for interop tests, Thunderbird + Xvfb + dovecot for
-# the end-to-end suite, zip/imagemagick for packing and screenshots.
-debs=(openssl gnupg gpgsm gpg-agent dirmngr thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+# the end-to-end suite, zip/imagemagick for packing and screenshots, nginx (started by the tests
+# themselves on 127.0.0.1 as an unprivileged process; the system service is not used) and
+# gpg-wks-client for the key discovery tests.
+debs=(openssl gnupg gpgsm gpg-agent dirmngr gpg-wks-client nginx thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -12,6 +12,7 @@ import { smimeOpener } from "../core/message/smime-adapter.js";
 import { pgpOpener } from "../core/message/pgp-adapter.js";
 import type { InspectResult, LayerOpener } from "../core/message/inspect.js";
 import { SealbirdError } from "../core/errors.js";
+import { readDiscoverySettings } from "../core/discovery/settings.js";
 import type { KeyMaterialSource } from "./display-service.js";
 import type { KeystoreState, PendingKey } from "./protocol.js";
 
@@ -115,7 +116,9 @@ export class KeystoreService implements KeyMaterialSource {
   async remember(result: InspectResult): Promise<PendingKey[]> {
     const ks = await this.open();
     if (!ks) return [];
-    const learned = await new Keyring(ks).learnFrom(result);
+    // Autocrypt-Gossip only when the user leaves it on (Key discovery settings).
+    const { gossip } = await readDiscoverySettings(ks);
+    const learned = await new Keyring(ks).learnFrom(result, { gossip });
     return learned.pgpKeys.filter((k) => k.pending).map((k) => ({ id: k.id, fingerprint: k.fingerprint, emails: k.emails }));
   }
 

@@ -13,6 +13,9 @@ import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
 import { getListSubject } from "./options/list-subject.js";
 import { iconOnly } from "./action-view.js";
+import { DiscoveryService } from "./discovery/service.js";
+import { handleDiscoveryRequest, isDiscoveryRequest } from "./discovery/requests.js";
+import { startRefreshSchedule } from "./discovery/schedule.js";
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);
@@ -23,7 +26,12 @@ const display = new DisplayService(keystore, createDOMPurify(window), {
   setListSubject: (id, subject) => messenger.messageHeader.setListSubject(id, subject),
   listSubjectAllowed: getListSubject,
 });
-const compose = startCompose(keystore, (id) => display.decryptedFor(id));
+const discovery = new DiscoveryService(keystore);
+const compose = startCompose(keystore, discovery, (id) => display.decryptedFor(id));
+startRefreshSchedule(discovery);
+// Granted or withdrawn (options page, Add-ons Manager): "not allowed" outcomes are stale.
+messenger.permissions.onAdded.addListener(() => discovery.permissionChanged());
+messenger.permissions.onRemoved.addListener(() => discovery.permissionChanged());
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).
@@ -68,6 +76,7 @@ async function refreshOpenMessages(): Promise<void> {
 messenger.runtime.onMessage.addListener((message, sender) => {
   let work: Promise<unknown>;
   if (isComposeRequest(message)) work = compose.handle(message);
+  else if (isDiscoveryRequest(message)) work = handleDiscoveryRequest(message, discovery).finally(() => void refreshOwnKeyIds());
   else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore).finally(() => void refreshOwnKeyIds());
   else if (isRequest(message)) work = handle(message, sender).finally(() => void refreshOwnKeyIds());
   else return undefined;

@@ -79,6 +79,27 @@ declare namespace messenger {
     function queryState(detectionIntervalInSeconds: number): Promise<IdleState>;
     const onStateChanged: { addListener(cb: (newState: IdleState) => void): void };
   }
+  /** Optional host permissions (manifest optional_host_permissions): granted from a page, on a click. */
+  namespace permissions {
+    interface Permissions { origins?: string[]; permissions?: string[] }
+    function contains(p: Permissions): Promise<boolean>;
+    function request(p: Permissions): Promise<boolean>;
+    function remove(p: Permissions): Promise<boolean>;
+    const onAdded: { addListener(cb: (p: Permissions) => void): void };
+    const onRemoved: { addListener(cb: (p: Permissions) => void): void };
+  }
+  namespace alarms {
+    interface Alarm { name: string; scheduledTime: number; periodInMinutes?: number }
+    function create(name: string, info: { when?: number; delayInMinutes?: number; periodInMinutes?: number }): void;
+    function get(name: string): Promise<Alarm | undefined>;
+    function clear(name: string): Promise<boolean>;
+    const onAlarm: { addListener(cb: (alarm: Alarm) => void): void };
+  }
+  /** Only to learn why one of our own requests failed (Gecko's reason: NS_ERROR_*, or NSS's text for TLS errors). */
+  namespace webRequest {
+    interface ErrorDetails { url: string; error: string; requestId: string; timeStamp: number }
+    const onErrorOccurred: { addListener(cb: (d: ErrorDetails) => void, filter: { urls: string[] }): void };
+  }
   /** compose.json (MV3), the parts the composer uses. */
   namespace compose {
     type ComposeRecipient = string | { id: string; type: "contact" | "mailingList" };

@@ -45,6 +45,18 @@ export const ERROR_CODES = [
   "pgp-key-not-found",
   // sending
   "recipient-no-key",
+  // network (what any online check can meet: key lookups, revocation fetches)
+  "network-offline",
+  "network-unreachable",
+  "network-timeout",
+  "network-tls",
+  "network-http",
+  "network-too-large",
+  // key discovery (WKD, keyservers)
+  "lookup-not-allowed",
+  "lookup-not-found",
+  "lookup-malformed",
+  "lookup-wrong-user-id",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,6 +4,7 @@
 // is the add-on's own IndexedDB one (fake-indexeddb).
 import "fake-indexeddb/auto";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { storageArea } from "./storage-area.js";
 import { Keystore } from "../../src/core/keystore/keystore.js";
 import { MemoryBackend } from "../../src/core/keystore/memory-backend.js";
 import { Keyring } from "../../src/core/keyring/keyring.js";
@@ -15,23 +16,9 @@ const calls: Array<[string, ...unknown[]]> = [];
 const details = new Map<number, Details>();
 let own = { encrypt: false, sign: false, technology: "OpenPGP" };
 
-function area() {
-  const data = new Map<string, unknown>();
-  return {
-    async get(k: string) {
-      return data.has(k) ? { [k]: data.get(k) } : {};
-    },
-    async set(items: Record<string, unknown>) {
-      for (const [k, v] of Object.entries(items)) data.set(k, v);
-    },
-    async remove(k: string) {
-      data.delete(k);
-    },
-  };
-}
 
 (globalThis as unknown as { messenger: unknown }).messenger = {
-  storage: { session: area(), local: area() },
+  storage: { session: storageArea(), local: storageArea() },
   i18n: { getMessage: (key: string, subs?: string[]) => (subs ? `${key}:${subs.join("|")}` : key) },
   runtime: { getURL: (p: string) => `moz-extension://test/${p}` },
   identities: { get: async () => ({ email: "alice@example.org" }), list: async () => [] },

@@ -394,15 +394,7 @@ function gpgsmVerify(raw) {
   }
 }
 
-async function waitForView(tabId, pred, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await sb.extensionCallOk(s.tb, { type: "compose:get-view", tabId });
-    if (pred(v)) return v;
-    if (Date.now() > end) throw new Error(`compose view never matched: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const waitForView = (tabId, pred, timeoutMs) => cmp.waitForComposeView(s.tb, tabId, pred, timeoutMs);
 
 async function waitForLast(which, pred, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;

@@ -66,4 +66,19 @@ describe("keyring learns from received mail", () => {
     const remaining = (await ring.list()).filter((e) => e.kind === "pgp-public-key");
     expect(remaining.map((e) => [e.fingerprint, e.pending])).toEqual([[second.publicKey.getFingerprint(), false]]);
   });
+
+  it("Autocrypt: prefer-encrypt is kept from the sender's latest header; the same key again is merged, not duplicated", async () => {
+    const ring = await freshRing();
+    const key = await generatePgpKey({ email: "dora@example.org" });
+    const receive = async (preferEncrypt?: "mutual") => {
+      const header = `Autocrypt: ${await formatAutocryptHeader("dora@example.org", key.publicKey, preferEncrypt)}\r\n`;
+      await ring.learnFrom(await inspectMessage(mail("dora@example.org", header), { openers: [pgpOpener(await ring.pgpContext())] }));
+      const records = await ring.store.listRecords("pgp-public-key");
+      expect(records).toHaveLength(1);
+      return records[0]!.public;
+    };
+    expect(await receive("mutual")).toMatchObject({ preferEncrypt: "mutual", source: "autocrypt", emails: ["dora@example.org"] });
+    expect((await receive()).preferEncrypt).toBe("nopreference");
+    expect((await receive("mutual")).preferEncrypt).toBe("mutual");
+  });
 });

@@ -165,7 +165,8 @@ describe.skipIf(!hasGpg)("inline PGP made by gpg", () => {
       expect(r.signature).toMatchObject({ state: "valid", reasons: [] });
       expect(dec(r.inner!)).toBe(crlf("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nHello,\n- a list item\n--\nsig line with trailing space\nÄrger?"));
     }
-    const qp = signed.replace(/Ä/g, "=C3=84").replace(/=(?![0-9A-F]{2})/g, "=3D");
+    // Every "=" first (an armor "=AB" would otherwise read as an escape), then the UTF-8 bytes.
+    const qp = signed.replace(/=/g, "=3D").replace(/Ä/g, "=C3=84");
     const r = await openPgp(parseMime(wrapText(qp, "alice@example.org", "quoted-printable")), ctx, { from: "alice@example.org" });
     expect(r.signature?.state).toBe("valid");
   });

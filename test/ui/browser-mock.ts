@@ -59,9 +59,17 @@ export function resetBackground(): void {
   lang = "en";
 }
 
+/** Thunderbird's permission prompt: the test decides what the user answers. */
+export const permissions = {
+  granted: true,
+  request: vi.fn(async (_p: { origins: string[] }) => permissions.granted),
+  remove: vi.fn(async (_p: { origins: string[] }) => true),
+};
+
 (globalThis as unknown as { browser: unknown }).browser = {
   runtime: { sendMessage },
   i18n: { getMessage: message, getUILanguage: () => lang },
+  permissions,
 };
 
 /** Picks a file in an <input type=file> (jsdom cannot build a FileList). */

@@ -48,8 +48,8 @@ export interface Decision {
   password?: string;
 }
 
-/** The inner entity with protected header copies (real Subject), ready to sign/encrypt. */
-export function innerWithProtectedHeaders(req: Pick<EncapsulateRequest, "headers" | "subject" | "entity">, encrypt: boolean): Uint8Array {
+/** The inner entity with protected header copies (real Subject), ready to sign/encrypt; `extra` fields go inside only. */
+export function innerWithProtectedHeaders(req: Pick<EncapsulateRequest, "headers" | "subject" | "entity">, encrypt: boolean, extra: { name: string; value: string }[] = []): Uint8Array {
   const headers = req.headers.endsWith("\r\n") || req.headers === "" ? req.headers : `${req.headers}\r\n`;
   const message = parseMime(concatBytes([fromBinaryString(headers), req.entity]));
   const subject = message.headers.find((f) => f.name.toLowerCase() === "subject");
@@ -59,7 +59,7 @@ export function innerWithProtectedHeaders(req: Pick<EncapsulateRequest, "headers
     if (subject) subject.value = value;
     else message.headers.push({ name: "Subject", value } as (typeof message.headers)[number]);
   }
-  return buildProtectedEntity(message, encrypt ? "cipher" : "clear");
+  return buildProtectedEntity(message, encrypt ? "cipher" : "clear", extra);
 }
 
 export async function writerFor(ring: Keyring, d: Decision): Promise<LayerWriter> {
@@ -84,7 +84,9 @@ export async function writerFor(ring: Keyring, d: Decision): Promise<LayerWriter
 export async function protectEntity(ring: Keyring, req: EncapsulateRequest, d: Decision): Promise<Uint8Array> {
   if (!d.sign && !d.encrypt) throw new SealbirdError("usage", "Nothing to do: neither sign nor encrypt.");
   const writer = await writerFor(ring, d);
-  const inner = innerWithProtectedHeaders(req, d.encrypt);
+  // Autocrypt-Gossip (OpenPGP, several recipients): inside the encryption, never outside.
+  const gossip = d.encrypt && d.technology === "openpgp" ? await ring.pgpGossip(d.to, d.from) : [];
+  const inner = innerWithProtectedHeaders(req, d.encrypt, gossip);
   return d.encrypt ? writer.encrypt(inner, { signed: d.sign }) : writer.sign(inner);
 }
 

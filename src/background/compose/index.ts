@@ -2,12 +2,17 @@
 import type { KeystoreService } from "../keystore-service.js";
 import { ComposeService } from "./service.js";
 import type { DecryptedOriginal } from "../display-service.js";
+import type { DiscoveryService } from "../discovery/service.js";
 
 export { isComposeRequest } from "./types.js";
 export type { ComposeRequest, ComposeView } from "./types.js";
 
-export function startCompose(keystore: KeystoreService, originals?: (messageId: number) => Promise<DecryptedOriginal | undefined>): ComposeService {
-  const service = new ComposeService(keystore, originals);
+export function startCompose(
+  keystore: KeystoreService,
+  discovery?: DiscoveryService,
+  originals?: (messageId: number) => Promise<DecryptedOriginal | undefined>,
+): ComposeService {
+  const service = new ComposeService(keystore, discovery, originals);
   service.register();
   return service;
 }

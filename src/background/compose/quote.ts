@@ -102,8 +102,8 @@ export function htmlText(html: string): string {
   let out = "";
   const walk = (node: Node, pre: boolean): void => {
     if (node.nodeType === 3) {
-      // Spaces of <pre> are kept through the tidying below (as \u0002).
-      out += pre ? (node.textContent ?? "").replace(/[ \t]/g, "\u0002") : (node.textContent ?? "").replace(/\s+/g, " ");
+      // Spaces of <pre> are kept through the tidying below (as \uE001).
+      out += pre ? (node.textContent ?? "").replace(/[ \t]/g, "\uE001") : (node.textContent ?? "").replace(/\s+/g, " ");
       return;
     }
     if (node.nodeType !== 1) return;
@@ -115,7 +115,7 @@ export function htmlText(html: string): string {
     if (tag === "STYLE" || tag === "SCRIPT" || tag === "HEAD") return;
     const block = BLOCKS.has(tag);
     if (block) out += PARAGRAPHS.has(tag) ? "\n\n" : "\n";
-    if (tag === "LI") out += "\n\u0001"; // the item marker, after whitespace is tidied
+    if (tag === "LI") out += "\n\uE000"; // the item marker, after whitespace is tidied
     const mark = MARKS[tag] ?? "";
     out += mark;
     for (const child of node.childNodes) walk(child, pre || tag === "PRE");
@@ -126,8 +126,8 @@ export function htmlText(html: string): string {
   return out
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n[ \t]+/g, "\n")
-    .replace(/\u0001[ \t]*/g, "  * ")
-    .replace(/\u0002/g, " ")
+    .replace(/\uE000[ \t]*/g, "  * ")
+    .replace(/\uE001/g, " ")
     .replace(/\n{3,}/g, "\n\n")
     .replace(/^\n+/, "")
     // A closing block keeps its blank line (Thunderbird quotes it as a last "> ").

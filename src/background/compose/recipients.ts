@@ -35,8 +35,8 @@ export function looksLikeMailingList(email: string): boolean {
 
 export function hasKey(r: RecipientView, t: Technology): boolean {
   const k = t === "smime" ? r.smime : r.pgp;
-  // A pending (not yet accepted) OpenPGP key is shown but never used.
-  return !!k && (t === "smime" || k.trusted);
+  // A pending (not yet accepted) OpenPGP key is shown but never used, nor an expired or revoked one.
+  return !!k && !k.unusable && (t === "smime" || k.trusted);
 }
 
 /**

@@ -13,15 +13,29 @@ import { buildPath } from "../../core/cert/path.js";
 import { unb64 } from "../../core/keyring/record-codec.js";
 import type { KeystoreService } from "../keystore-service.js";
 import { domainRuleFor, getPolicy, identityPolicy } from "../options/policy.js";
-import { addressesOf, assign, chooseTechnology, describeRecipients, type KeyLookup } from "./recipients.js";
+import { addressesOf, assign, chooseTechnology, describeRecipients, hasKey, type KeyLookup } from "./recipients.js";
+import type { DiscoveryService, LookupStatus } from "../discovery/service.js";
 import { protectEntity, unique, type Decision, type EncapsulateRequest } from "./encapsulate.js";
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
 import { copyFilename } from "../../core/message/decrypted-message.js";
-import type { ComposeRequest, ComposeState, ComposeView, EncryptOffReason, EncryptReason, LeakHold, RecipientKey, SignOffReason, SignReason, Technology } from "./types.js";
 import type { DecryptedOriginal } from "../display-service.js";
 import { forwardBody, replyBody, type QuoteText } from "./quote.js";
 import { controls, showControls } from "./controls.js";
+import type {
+  ComposeRequest,
+  ComposeState,
+  ComposeView,
+  EncryptOffReason,
+  EncryptReason,
+  LeakHold,
+  RecipientKey,
+  RecipientLookup,
+  RecipientView,
+  SignOffReason,
+  SignReason,
+  Technology,
+} from "./types.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -51,9 +65,12 @@ export class ComposeService {
   private leaks = new Map<number, LeakHold>();
   /** Composers Sealbird took over (Thunderbird's own toggles handed over once, at the start). */
   private tookOver = new Set<number>();
+  /** Recipients of each open composer, for refreshing it when a lookup for one of them ends. */
+  private recipientsOf = new Map<number, string[]>();
 
   constructor(
     private readonly keystore: KeystoreService,
+    private readonly discovery?: DiscoveryService,
     /** The decrypted original of a reply/forward, when Sealbird decrypted it (display-service). */
     private readonly originals: (messageId: number) => Promise<DecryptedOriginal | undefined> = async () => undefined,
   ) {}
@@ -72,6 +89,11 @@ export class ComposeService {
     messenger.tabs.onRemoved.addListener((tabId) => this.forget(tabId));
     secure()?.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
     controls()?.onCommand.addListener((tabId, control) => void this.toggle(tabId, control).catch(() => undefined));
+    // A lookup ended (or started): every composer with that recipient shows it, and its
+    // Encrypt default follows the key that may now exist.
+    this.discovery?.onChange((email) => {
+      for (const [tabId, list] of this.recipientsOf) if (list.includes(email)) void this.refresh(tabId).catch(() => undefined);
+    });
   }
 
   async handle(req: ComposeRequest): Promise<unknown> {
@@ -112,6 +134,7 @@ export class ComposeService {
     this.restoredDraft.delete(tabId);
     this.leaks.delete(tabId);
     this.tookOver.delete(tabId);
+    this.recipientsOf.delete(tabId);
     void messenger.storage.session.remove(STATE_KEY + tabId);
   }
 
@@ -191,6 +214,8 @@ export class ComposeService {
     }
     const effective = chooseTechnology(s.technology, idp.technology, recipients);
     const missing = assign(recipients, effective);
+    this.recipientsOf.set(tabId, emails);
+    if (ks.exists) this.showLookups(recipients, effective);
     const canSign = from ? await keys.canSign(from, effective) : false;
     const own = await secure()
       ?.ownCrypto(tabId)
@@ -279,6 +304,23 @@ export class ComposeService {
   private async toggle(tabId: number, control: "encrypt" | "sign"): Promise<void> {
     const view = await this.view(tabId);
     await this.set(tabId, control === "encrypt" ? { encrypt: !view.encrypt } : { sign: !view.sign });
+  }
+
+  /**
+   * Recipients without a usable key (OpenPGP, nor one in the technology of this message) are
+   * looked up in the background; each shows how its lookup stands ("looking up…", found, the
+   * typed failure). The composer never waits for it.
+   */
+  private showLookups(recipients: RecipientView[], effective: Technology): void {
+    if (!this.discovery) return;
+    for (const r of recipients) {
+      const keyless = !hasKey(r, "openpgp") && !hasKey(r, effective) && !(r.pgp && !r.pgp.trusted);
+      const status = keyless ? this.discovery.request(r.email) : this.discovery.known(r.email);
+      if (!status) continue;
+      // Found while this view was being made (its keys were read before): the refresh that the
+      // lookup's end triggers shows the key; until then it still counts as being looked up.
+      r.lookup = status.state === "found" && !r.pgp ? { state: "looking-up" } : lookupView(status);
+    }
   }
 
   /** A reply to / forward of an encrypted message starts with Encrypt on. */
@@ -633,13 +675,16 @@ export function keyLookup(ring: Keyring): KeyLookup {
     },
     async pgpFor(email) {
       const addr = email.toLowerCase();
-      const records = [...(await store.listRecords("pgp-secret-key")), ...(await store.listRecords("pgp-public-key"))].filter((r) =>
-        ((r.public["emails"] as string[] | undefined) ?? []).includes(addr),
-      );
-      const r = records.find((x) => x.public["pending"] !== true) ?? records[0];
-      if (!r) return undefined;
+      const choice = await ring.pgpChoice(addr);
+      if (!choice) return undefined;
+      const r = choice.record;
       const ids = (r.public["userIds"] as string[] | undefined) ?? [];
-      return { fingerprint: String(r.public["fingerprint"] ?? ""), label: ids[0] ?? addr, trusted: r.public["pending"] !== true };
+      const key: RecipientKey = { fingerprint: String(r.public["fingerprint"] ?? ""), label: ids[0] ?? addr, trusted: r.public["pending"] !== true };
+      if (choice.usability.state !== "usable") key.unusable = choice.usability.state;
+      const until = choice.usability.state === "usable" ? choice.usability.expires : choice.usability.state === "expired" ? choice.usability.expired : undefined;
+      if (until) key.notAfter = until;
+      if (typeof r.public["source"] === "string") key.source = r.public["source"];
+      return key;
     },
     async canSign(email, technology) {
       const addr = email.toLowerCase();
@@ -647,4 +692,8 @@ export function keyLookup(ring: Keyring): KeyLookup {
       return (await store.listRecords(kind)).some((r) => ((r.public["emails"] as string[] | undefined) ?? []).includes(addr));
     },
   };
+}
+
+function lookupView(s: LookupStatus): RecipientLookup {
+  return { state: s.state, ...(s.code ? { code: s.code } : {}), ...(s.source ? { source: s.source } : {}) };
 }

@@ -51,6 +51,18 @@ export interface RecipientKey {
   notAfter?: string;
   /** S/MIME: a path to a trust anchor exists and the certificate is valid; OpenPGP: accepted key. */
   trusted: boolean;
+  /** The key exists but is never used to encrypt, and why (the popup says so). OpenPGP. */
+  unusable?: "expired" | "revoked" | "no-encryption-key";
+  /** OpenPGP: where the key came from (import, wkd, autocrypt, gossip, …). */
+  source?: string;
+}
+
+/** A key lookup for a recipient (WKD, keyserver) as the composer shows it. */
+export interface RecipientLookup {
+  state: "looking-up" | "found" | "pending" | "failed";
+  /** Error code when failed (network-*, lookup-*). */
+  code?: string;
+  source?: "wkd" | "keyserver";
 }
 
 export interface RecipientView {
@@ -63,6 +75,8 @@ export interface RecipientView {
   rule?: "always-encrypt" | "never-unencrypted";
   /** Looks like a mailing list (warned: members need the list's key). */
   list?: boolean;
+  /** A key lookup made for this recipient in this session. */
+  lookup?: RecipientLookup;
 }
 
 export interface ComposeView {

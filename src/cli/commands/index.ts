@@ -5,6 +5,7 @@ import { listCommand } from "./list.js";
 import { inspectCommand } from "./inspect.js";
 import { protectCommand } from "./protect.js";
 import { keygenCommand, exportCommand } from "./keys.js";
+import { lookupCommand, refreshCommand } from "./discovery.js";
 
 /** Every sealbird command, by name. */
 export const COMMANDS: Record<string, Command> = {
@@ -16,4 +17,6 @@ export const COMMANDS: Record<string, Command> = {
   protect: protectCommand,
   keygen: keygenCommand,
   export: exportCommand,
+  lookup: lookupCommand,
+  refresh: refreshCommand,
 };

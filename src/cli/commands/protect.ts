@@ -29,7 +29,8 @@ export const protectCommand: Command = {
   summary: "sign and/or encrypt a message (S/MIME or PGP/MIME)",
   help: `  Encrypted messages are always encrypted to the sender too, so the Sent copy stays readable.
   The real Subject and addresses go inside (RFC 9788); the outer Subject becomes "[...]".
-  --no-autocrypt                    do not add the sender's key as an Autocrypt header (--pgp)
+  --no-autocrypt                    no Autocrypt header with the sender's key, and no Autocrypt-Gossip
+                                    (the other recipients' keys, inside the encryption) (--pgp)
   --pgp --message-password-file F   also encrypt with a password (for recipients without a key:
                                     any OpenPGP tool opens it, e.g. gpg --decrypt)
 `,
@@ -56,7 +57,9 @@ export const protectCommand: Command = {
     const ring = await openKeyring(values);
     const writer = values.smime ? await smime(ring, from, to, sign, encrypt) : await pgp(ring, from, to, sign, encrypt, password);
     const outerHeaders = values.pgp && !values["no-autocrypt"] ? await autocrypt(ring, from) : [];
-    writeOutput(out, await protectMessage(raw, { writer, sign, encrypt, outerHeaders }), "message");
+    // Gossip: with several recipients, each learns the others' keys, inside the encryption.
+    const innerHeaders = values.pgp && encrypt && !values["no-autocrypt"] ? await ring.pgpGossip(to, from) : [];
+    writeOutput(out, await protectMessage(raw, { writer, sign, encrypt, outerHeaders, innerHeaders }), "message");
     return EXIT.ok;
   },
 };

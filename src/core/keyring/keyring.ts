@@ -9,17 +9,24 @@ import type { Keystore, RecordInfo } from "../keystore/index.js";
 import { certificateInfo, toDerList } from "../cert/index.js";
 import type { SmimeContext, SmimeIdentity, EncryptRecipient } from "../smime/index.js";
 import { importPkcs12 } from "../pkcs12/index.js";
-import { exportPublicKey, importPgpKeys, generatePgpKey, keyInfo, parseKeys, type KeyType, type PgpContext, type PgpKeyInfo } from "../pgp/index.js";
+import { exportPublicKey, importPgpKeys, generatePgpKey, keyInfo, type KeyType, type PgpContext, type PgpKeyInfo } from "../pgp/index.js";
 import { b64, unb64, type PgpKeyPublic, type SmimeCertificatePublic, type SmimeIdentityPublic, type TrustAnchorPublic } from "./record-codec.js";
-import type { PrivateKey } from "openpgp";
+import type { PrivateKey, PublicKey } from "openpgp";
 import type { InspectResult } from "../message/inspect.js";
 import type { SmimeLayerResult } from "../smime/index.js";
-import { collectPgpKeys } from "../pgp/index.js";
-import { findAddress, getHeader } from "../mime/index.js";
+import { collectGossip, collectPgpKeys, formatGossipHeaders } from "../pgp/index.js";
+import { parseKeys } from "../pgp/context.js";
+import { findAddress, getHeader, parseAddressList, canonicalizeLineEndings } from "../mime/index.js";
+import { DEFAULT_MIME_LIMITS, type HeaderField } from "../mime/entity.js";
+import { parseHeaderSection } from "../mime/header-fields.js";
+import type { PgpLayerResult } from "../pgp/index.js";
+import { chooseKey, storePgpPublicKey, type KeyChoice, type KeySource, type StoreOptions } from "./pgp-store.js";
+import type { FoundKey } from "../discovery/accept.js";
 
 export interface Learned {
   certificates: KeyringEntry[];
-  pgpKeys: KeyringEntry[];
+  /** OpenPGP keys new, changed or pending after this message (unchanged ones are not listed). */
+  pgpKeys: StoredEntry[];
 }
 
 export interface KeyringEntry {
@@ -32,6 +39,18 @@ export interface KeyringEntry {
   notAfter?: string;
   hasSecret: boolean;
   pending?: boolean;
+  /** OpenPGP: where the key came from (the strongest source it was seen from). */
+  source?: string;
+}
+
+export interface LearnOptions {
+  /** Take keys from Autocrypt-Gossip headers of decrypted mail (the user's setting; default on). */
+  gossip?: boolean;
+}
+
+/** What storing a found or learned key did: see ./pgp-store.ts. */
+export interface StoredEntry extends KeyringEntry {
+  outcome: "new" | "updated" | "unchanged" | "pending" | "own";
 }
 
 export class Keyring {
@@ -54,6 +73,7 @@ export class Keyring {
         notAfter: p.notAfter,
         hasSecret: r.hasSecret,
         pending: p.pending,
+        ...(p.source ? { source: p.source } : {}),
       });
     }
     return out;
@@ -175,7 +195,8 @@ export class Keyring {
     const out: KeyringEntry[] = [];
     for (const { key, info } of await importPgpKeys(data, passphrase)) {
       if (key.isPrivate()) out.push(await this.addPgpSecret(key as PrivateKey, info));
-      else out.push(await this.addPgpPublic(exportPublicKey(key), info, false));
+      // The user's own import: taken even where another key is known for the address.
+      else out.push(await this.storePgp(key, { source: "import", accept: true }));
     }
     return out;
   }
@@ -195,19 +216,23 @@ export class Keyring {
     return { id, kind: "pgp-secret-key", label, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
   }
 
-  async addPgpPublic(armored: string, info: PgpKeyInfo, pending: boolean, replaces?: string[]): Promise<KeyringEntry> {
-    const existing = await this.byFingerprint("pgp-public-key", info.fingerprint);
-    const pub: PgpKeyPublic = { publicKey: armored, fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds, ...(pending ? { pending, replaces } : {}) };
-    const label = info.userIds[0] ?? info.fingerprint;
-    let id: string;
-    if (existing) {
-      id = existing.id;
-      // Refreshing a known key (new signatures, new expiry) keeps its accepted state.
-      await this.store.updateRecord(id, { public: { ...pub, pending: existing.public["pending"] === true && pending } });
-    } else {
-      id = await this.store.addRecord({ kind: "pgp-public-key", label, public: { ...pub } });
-    }
-    return { id, kind: "pgp-public-key", label, fingerprint: info.fingerprint, emails: info.emails, hasSecret: false, pending };
+  /** Stores a correspondent's public key from `opts.source` (see ./pgp-store.ts for the rules). */
+  async storePgp(key: PublicKey, opts: StoreOptions): Promise<StoredEntry> {
+    const s = await storePgpPublicKey(this.store, key, opts);
+    return { id: s.id, kind: s.outcome === "own" ? "pgp-secret-key" : "pgp-public-key", label: s.label, fingerprint: s.fingerprint, emails: s.emails, hasSecret: s.outcome === "own", pending: s.pending, source: opts.source, outcome: s.outcome };
+  }
+
+  /** Keys a lookup found (WKD, keyserver), stored with where they came from. */
+  async storeFound(found: FoundKey[], checkedAt: string = new Date().toISOString()): Promise<StoredEntry[]> {
+    const out: StoredEntry[] = [];
+    for (const f of found) out.push(await this.storePgp(f.key, { source: f.source, emails: f.info.emails, url: f.url, checkedAt }));
+    return out;
+  }
+
+  /** Records that a lookup asked for this key now (the refresh order is by this time). */
+  async markChecked(id: string, at: string = new Date().toISOString()): Promise<void> {
+    const r = await this.store.getRecord(id);
+    await this.store.updateRecord(id, { public: { ...r.public, checkedAt: at } });
   }
 
   /** Accepting a pending key retires the keys it replaces. */
@@ -244,14 +269,6 @@ export class Keyring {
     return [...ids].sort();
   }
 
-  async pgpKnownInfos(): Promise<Array<{ fingerprint: string; emails: string[] }>> {
-    const out = [];
-    for (const kind of ["pgp-public-key", "pgp-secret-key"]) {
-      for (const r of await this.store.listRecords(kind)) out.push({ fingerprint: String(r.public["fingerprint"]), emails: (r.public["emails"] as string[]) ?? [] });
-    }
-    return out;
-  }
-
   async pgpSecretFor(email: string): Promise<Uint8Array> {
     const addr = email.toLowerCase();
     for (const r of await this.store.listRecords("pgp-secret-key")) {
@@ -260,17 +277,53 @@ export class Keyring {
     throw new SealbirdError("no-key", `No OpenPGP secret key for ${email}.`, { email });
   }
 
-  async pgpPublicFor(emails: string[]): Promise<string[]> {
-    const out: string[] = [];
+  /** The key chosen to encrypt to for `email` and whether it can encrypt now (./pgp-store.ts). */
+  async pgpChoice(email: string, now: Date = new Date()): Promise<KeyChoice | undefined> {
+    return chooseKey(this.store, email, now);
+  }
+
+  /**
+   * One usable, accepted key per address. Addresses without one are reported together
+   * (`recipient-no-key`, details.missing), with the reason where a key exists but cannot be used
+   * (details.unusable: address → "expired" | "revoked" | "no-encryption-key").
+   */
+  async pgpRecipients(emails: string[], now: Date = new Date()): Promise<Array<{ email: string; armored: string }>> {
+    const out: Array<{ email: string; armored: string }> = [];
     const missing: string[] = [];
-    const records = [...(await this.store.listRecords("pgp-secret-key")), ...(await this.store.listRecords("pgp-public-key"))].filter((r) => r.public["pending"] !== true);
+    const unusable: Record<string, string> = {};
     for (const email of emails) {
-      const r = records.find((x) => ((x.public["emails"] as string[]) ?? []).includes(email.toLowerCase()));
-      if (r) out.push(String(r.public["publicKey"]));
-      else missing.push(email);
+      const c = await chooseKey(this.store, email, now);
+      if (c && c.record.public["pending"] !== true && c.usability.state === "usable") {
+        out.push({ email, armored: String(c.record.public["publicKey"]) });
+        continue;
+      }
+      missing.push(email);
+      if (c && c.record.public["pending"] !== true) unusable[email.toLowerCase()] = c.usability.state;
     }
-    if (missing.length) throw new SealbirdError("recipient-no-key", `No OpenPGP key for: ${missing.join(", ")}`, { missing });
+    if (missing.length) {
+      const why = (e: string) => (unusable[e.toLowerCase()] ? `${e} (${unusable[e.toLowerCase()]})` : e);
+      throw new SealbirdError("recipient-no-key", `No usable OpenPGP key for: ${missing.map(why).join(", ")}`, { missing, unusable });
+    }
     return out;
+  }
+
+  async pgpPublicFor(emails: string[]): Promise<string[]> {
+    return (await this.pgpRecipients(emails)).map((r) => r.armored);
+  }
+
+  /**
+   * Autocrypt-Gossip fields for an OpenPGP message encrypted to `to` (the sender excluded): the
+   * key of each recipient that has a usable one. Empty for fewer than two such recipients.
+   */
+  async pgpGossip(to: string[], from: string): Promise<{ name: string; value: string }[]> {
+    const keys: { email: string; key: PublicKey }[] = [];
+    for (const email of to) {
+      if (email.toLowerCase() === from.toLowerCase()) continue;
+      const [r] = await this.pgpRecipients([email]).catch(() => []);
+      const key = r ? (await parseKeys(r.armored).catch(() => []))[0] : undefined;
+      if (key) keys.push({ email: email.toLowerCase(), key: key.toPublic() });
+    }
+    return formatGossipHeaders(keys, from);
   }
 
   // ---- learning from received mail -------------------------------------------------------
@@ -280,7 +333,7 @@ export class Keyring {
    * from valid signatures; OpenPGP keys from Autocrypt headers and, in validly signed mail,
    * attached keys. A different key for a known address is stored as pending, never in place.
    */
-  async learnFrom(result: InspectResult): Promise<Learned> {
+  async learnFrom(result: InspectResult, opts: LearnOptions = {}): Promise<Learned> {
     const learned: Learned = { certificates: [], pgpKeys: [] };
     const valid = result.status.signature.state === "valid";
     if (valid) {
@@ -298,14 +351,57 @@ export class Keyring {
     }
     const fromHeader = getHeader(result.top, "from");
     const from = fromHeader ? findAddress(fromHeader) : undefined;
-    // collectPgpKeys compares by fingerprint and e-mail only.
-    const known = (await this.pgpKnownInfos()) as PgpKeyInfo[];
+    const keep = (e: StoredEntry) => {
+      if (e.outcome !== "unchanged" && e.outcome !== "own") learned.pgpKeys.push(e);
+    };
     const sources = result.view && result.view !== result.top ? [result.top, result.view] : [result.top];
     for (const entity of sources) {
-      const found = await collectPgpKeys(entity, from, known, { signed: valid });
-      for (const k of found.new) learned.pgpKeys.push(await this.addPgpPublic(k.armored, k.info, false));
-      for (const k of found.changed) learned.pgpKeys.push(await this.addPgpPublic(k.armored, k.info, true, k.replaces));
+      // Whether each key is new, the same or a change is decided where it is stored (storePgp).
+      const found = await collectPgpKeys(entity, from, [], { signed: valid });
+      for (const k of found.new) {
+        const source: KeySource = k.source === "attachment" ? "attachment" : "autocrypt";
+        // Autocrypt: the sender's own header states their current preference every time.
+        const preferEncrypt = k.source === "autocrypt" ? (k.preferEncrypt ?? "nopreference") : undefined;
+        keep(await this.storePgp(k.key, { source, emails: k.info.emails, ...(preferEncrypt ? { preferEncrypt } : {}) }));
+      }
+    }
+    if (opts.gossip !== false && result.status.encryption.state === "decrypted") {
+      const own = (await this.store.listRecords("pgp-secret-key")).flatMap((r) => (r.public["emails"] as string[] | undefined) ?? []);
+      const gossip = await collectGossip(gossipHeaders(result), { recipients: recipientsOf(result), ...(from ? { sender: from } : {}), ignore: own });
+      for (const g of gossip) keep(await this.storePgp(g.key, { source: "gossip", emails: g.info.emails }));
     }
     return learned;
   }
+}
+
+/**
+ * The header fields of the root part of the first decrypted payload, where Autocrypt puts
+ * gossip. With sign-and-encrypt in one OpenPGP message that is the view; with a signed layer
+ * inside the encryption, the header of that layer's entity.
+ */
+function gossipHeaders(result: InspectResult): HeaderField[] {
+  const i = result.layers.findIndex((l) => l.kind === "encrypted" && l.encryption?.state === "decrypted" && l.protocol === "openpgp");
+  const layer = result.layers[i] as PgpLayerResult | undefined;
+  if (!layer?.inner) return [];
+  if (i === result.layers.length - 1 && result.view) return result.view.headers;
+  const head = canonicalizeLineEndings(layer.inner.subarray(0, DEFAULT_MIME_LIMITS.maxHeaderBytes));
+  try {
+    return parseHeaderSection(head, 0, head.length, DEFAULT_MIME_LIMITS.maxHeaderBytes).fields;
+  } catch {
+    return [];
+  }
+}
+
+/** To and Cc, outside and (protected) inside: gossip is only taken for someone the mail went to. */
+function recipientsOf(result: InspectResult): string[] {
+  const out = new Set<string>();
+  const entities = result.view && result.view !== result.top ? [result.top, result.view] : [result.top];
+  for (const e of entities) {
+    for (const name of ["to", "cc"]) {
+      const v = getHeader(e, name);
+      if (!v) continue;
+      for (const m of parseAddressList(v)) if (m.address) out.add(m.address.toLowerCase());
+    }
+  }
+  return [...out];
 }

@@ -35,6 +35,14 @@ export interface PgpKeyPublic {
   /** A changed key for a known address waits for the user to accept it. */
   pending?: boolean;
   replaces?: string[];
+  /** The strongest source the key was seen from (./pgp-store.ts). */
+  source?: "import" | "wkd" | "attachment" | "autocrypt" | "keyserver" | "gossip";
+  /** The correspondent's Autocrypt prefer-encrypt, from their own Autocrypt header. */
+  preferEncrypt?: "mutual" | "nopreference";
+  /** Where a lookup found it (URL). */
+  foundAt?: string;
+  /** ISO time of the last lookup for this key, whatever its outcome. */
+  checkedAt?: string;
 }
 
 export const b64 = (b: Uint8Array): string => base64Encode(b);

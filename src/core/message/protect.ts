@@ -25,12 +25,14 @@ export interface ProtectOptions {
   encrypt: boolean;
   /** Extra outer header fields (e.g. Autocrypt), already formatted values. */
   outerHeaders?: { name: string; value: string }[];
+  /** Header fields for inside the encryption only (Autocrypt-Gossip); ignored when not encrypting. */
+  innerHeaders?: { name: string; value: string }[];
 }
 
 export async function protectMessage(raw: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
   if (!opts.sign && !opts.encrypt) throw new SealbirdError("usage", "Nothing to do: choose sign, encrypt or both.");
   const message = parseMime(raw);
-  const inner = buildProtectedEntity(message, opts.encrypt ? "cipher" : "clear");
+  const inner = buildProtectedEntity(message, opts.encrypt ? "cipher" : "clear", opts.encrypt ? (opts.innerHeaders ?? []) : []);
   const layer = opts.encrypt ? await opts.writer.encrypt(inner, { signed: opts.sign }) : await opts.writer.sign(inner);
   const outer = headerFieldsToBytes([...outerHeaderFields(message, opts.encrypt), ...(opts.outerHeaders ?? [])]);
   return concatBytes([outer, layer]);

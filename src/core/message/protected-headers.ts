@@ -45,8 +45,9 @@ function isContentField(name: string): boolean {
 /**
  * Builds the entity that gets signed/encrypted: the message's content fields (Content-Type
  * gaining the hp marker) plus copies of the protected message fields, then the body bytes.
+ * `extra` fields belong only inside (Autocrypt-Gossip: who else got the message, and their keys).
  */
-export function buildProtectedEntity(message: MimeEntity, mode: "cipher" | "clear"): Uint8Array {
+export function buildProtectedEntity(message: MimeEntity, mode: "cipher" | "clear", extra: readonly { name: string; value: string }[] = []): Uint8Array {
   const lines: string[] = [];
   let sawContentType = false;
   for (const f of message.headers) {
@@ -63,6 +64,7 @@ export function buildProtectedEntity(message: MimeEntity, mode: "cipher" | "clea
   for (const f of message.headers) {
     if (PROTECTED_FIELDS.includes(f.name.toLowerCase())) lines.push(`${f.name}: ${f.value}`);
   }
+  for (const f of extra) lines.push(`${f.name}: ${f.value}`);
   // Values are binary strings (bytes as char codes): 8-bit header bytes survive unchanged.
   const head = fromBinaryString(lines.map(foldIfLong).join("\r\n") + "\r\n\r\n");
   return concatBytes([head, message.body]);

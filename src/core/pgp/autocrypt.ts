@@ -28,3 +28,18 @@ export async function formatAutocryptHeader(addr: string, key: PublicKey, prefer
   parts.push(`keydata=${keydata.replace(/(.{76})/g, "$1\r\n ")}`);
   return parts.join("; ");
 }
+
+/**
+ * Autocrypt-Gossip header fields (Level 1, 2.7) for a message encrypted to several people: each
+ * recipient's key, so everyone can reply to all, encrypted. Nothing for a message to one other
+ * person (they have their own key) and never the sender's (that is their Autocrypt header).
+ * They go inside the encryption only: gossip tells who writes to whom.
+ */
+export async function formatGossipHeaders(recipients: readonly { email: string; key: PublicKey }[], sender: string): Promise<{ name: string; value: string }[]> {
+  const from = sender.toLowerCase();
+  const others = recipients.filter((r, i) => r.email.toLowerCase() !== from && recipients.findIndex((x) => x.email.toLowerCase() === r.email.toLowerCase()) === i);
+  if (others.length < 2) return [];
+  const out: { name: string; value: string }[] = [];
+  for (const r of others) out.push({ name: "Autocrypt-Gossip", value: await formatAutocryptHeader(r.email, r.key) });
+  return out;
+}

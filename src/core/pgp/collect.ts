@@ -12,7 +12,7 @@ import { keyInfo, type PgpKeyInfo } from "./keys.js";
 import { decodedBody } from "./transfer.js";
 
 export interface CollectedKey {
-  source: "autocrypt" | "attachment";
+  source: "autocrypt" | "attachment" | "gossip";
   /** Public key only (secret material that came along is dropped). */
   key: PublicKey;
   armored: string;
@@ -58,7 +58,7 @@ export function parseAutocryptHeader(value: string): AutocryptHeader | null {
   for (const k of attrs.keys()) if (k !== "addr" && k !== "prefer-encrypt" && k !== "keydata" && !k.startsWith("_")) return null;
   const addr = attrs.get("addr")?.toLowerCase();
   const keydata = attrs.get("keydata");
-  if (!addr || !keydata) return null;
+  if (!addr || !keydata || !/^[^\s@]+@[^\s@]+$/.test(addr)) return null;
   const key = decodeBase64Text(keydata.replace(/\s+/g, ""));
   if (!key) return null;
   const h: AutocryptHeader = { addr, keydata: key };
@@ -139,4 +139,31 @@ export async function collectPgpKeys(entity: MimeEntity, from: string | undefine
     else result.new.push(c);
   }
   return result;
+}
+
+/**
+ * Keys from the Autocrypt-Gossip headers of a decrypted message's root part (Autocrypt Level 1,
+ * 2.7): what the sender knew about the other recipients. Only for an address the message was
+ * sent to, never for the sender (their own Autocrypt header speaks for them) nor for `ignore`
+ * (our own addresses). Each key speaks for its `addr` only: the gossiper vouches for nothing
+ * else the key may name.
+ */
+export async function collectGossip(headers: readonly { name: string; value: string }[], opts: { recipients: string[]; sender?: string; ignore?: string[] }): Promise<CollectedKey[]> {
+  const to = new Set(opts.recipients.map((r) => r.toLowerCase()));
+  const skip = new Set([opts.sender, ...(opts.ignore ?? [])].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
+  const out: CollectedKey[] = [];
+  const seen = new Set<string>();
+  for (const h of headers) {
+    if (h.name.toLowerCase() !== "autocrypt-gossip") continue;
+    const g = parseAutocryptHeader(h.value);
+    if (!g || !to.has(g.addr) || skip.has(g.addr) || seen.has(g.addr) || g.keydata.length > MAX_KEY_BYTES) continue;
+    seen.add(g.addr);
+    // One key per address: a gossip header carrying several keys is not what Autocrypt writes.
+    const [c] = await toCollected("gossip", g.keydata);
+    if (!c) continue;
+    delete c.preferEncrypt;
+    c.info = { ...c.info, emails: [g.addr] };
+    out.push(c);
+  }
+  return out;
 }

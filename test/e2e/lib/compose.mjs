@@ -14,11 +14,13 @@
 //   openComposeFor(tb, msg, type, format) -> reply/forward of any kind, in a given composer format
 //   composerContent(tb)                  -> editor HTML and text, Subject, To/Cc, attachments
 //   composeControls(tb)                  -> Thunderbird's and Sealbird's crypto controls in the toolbar
+//   waitForComposeView(tb, tabId, pred)  -> Sealbird's compose view (compose:get-view) once pred(view)
 
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ACCEPT_SEND_ERROR_PROMPT } from "./mail.mjs";
+import { extensionCallOk } from "./sealbird.mjs";
 
 const EXT_ID = "sealbird@sealbird.org";
 
@@ -129,6 +131,17 @@ export async function composeActionBadge(tb, tabId, pred, { timeoutMs = 15_000 }
     if (last !== null && pred(last)) return last;
     if (Date.now() > end) throw new Error(`compose button badge stayed ${JSON.stringify(last)} (tab ${tabId})`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Polls Sealbird's compose view of a compose tab (what its popup shows) until pred(view) holds. */
+export async function waitForComposeView(tb, tabId, pred, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await extensionCallOk(tb, { type: "compose:get-view", tabId });
+    if (pred(v)) return v;
+    if (Date.now() > end) throw new Error(`compose view never matched: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 

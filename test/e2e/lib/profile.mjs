@@ -9,7 +9,8 @@
 //   - Marionette on port 0: Gecko picks a free port and writes it to
 //     <profile>/MarionetteActivePort (read by thunderbird.mjs), which avoids
 //     the pick-a-free-port-then-race problem.
-// Pass `marionettePort` to use a fixed port instead.
+// Pass `marionettePort` to use a fixed port instead, `dir` for a profile that is kept (the
+// `npm start` demo profile) instead of a throw-away one.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -138,10 +139,11 @@ export function userJs(prefs) {
  * @param {{id: string, xpi: string}[]} [o.addons]  XPIs to side-load
  * @param {object} [o.prefs]          extra/overriding prefs
  * @param {string} [o.baseDir]        where to create it (default os.tmpdir())
+ * @param {string} [o.dir]            this directory instead of a new temporary one (made if missing)
  * @returns {{dir: string, localFolders: string, remove(): void}}
  */
-export function createProfile({ smtpPort = 2525, marionettePort = 0, addons = [], prefs = {}, baseDir } = {}) {
-  const dir = fs.mkdtempSync(path.join(baseDir ?? os.tmpdir(), "sealbird-e2e-profile-"));
+export function createProfile({ smtpPort = 2525, marionettePort = 0, addons = [], prefs = {}, baseDir, dir: fixedDir } = {}) {
+  const dir = fixedDir ? (fs.mkdirSync(fixedDir, { recursive: true }), fixedDir) : fs.mkdtempSync(path.join(baseDir ?? os.tmpdir(), "sealbird-e2e-profile-"));
   const all = { ...basePrefs({ marionettePort }), ...accountPrefs({ smtpPort }), ...prefs };
   fs.writeFileSync(path.join(dir, "user.js"), userJs(all));
 
@@ -151,12 +153,7 @@ export function createProfile({ smtpPort = 2525, marionettePort = 0, addons = []
   fs.mkdirSync(localFolders, { recursive: true });
   fs.writeFileSync(path.join(localFolders, TEST_FOLDER), "");
 
-  // Side-loaded add-ons: <profile>/extensions/<gecko id>.xpi
-  if (addons.length) {
-    const ext = path.join(dir, "extensions");
-    fs.mkdirSync(ext, { recursive: true });
-    for (const { id, xpi } of addons) fs.copyFileSync(xpi, path.join(ext, `${id}.xpi`));
-  }
+  sideloadAddons(dir, addons);
 
   return {
     dir,
@@ -165,4 +162,17 @@ export function createProfile({ smtpPort = 2525, marionettePort = 0, addons = []
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Side-loaded add-ons: <profile>/extensions/<gecko id>.xpi. Copying a newer XPI over an
+ * existing one updates the add-on at the next start (startupScanScopes); its storage stays.
+ * @param {string} dir
+ * @param {{id: string, xpi: string}[]} addons
+ */
+export function sideloadAddons(dir, addons) {
+  if (!addons.length) return;
+  const ext = path.join(dir, "extensions");
+  fs.mkdirSync(ext, { recursive: true });
+  for (const { id, xpi } of addons) fs.copyFileSync(xpi, path.join(ext, `${id}.xpi`));
 }

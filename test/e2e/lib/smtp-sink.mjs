@@ -15,9 +15,10 @@
 import { SMTPServer } from "smtp-server";
 
 /**
- * @param {{port?: number}} [o] port 0 (default) = ephemeral
+ * @param {{port?: number, onMessage?: (m: {from: string|null, to: string[], raw: Buffer, time: number}) => void}} [o]
+ *   port 0 (default) = ephemeral; onMessage is called for each message as it arrives
  */
-export async function startSmtpSink({ port = 0 } = {}) {
+export async function startSmtpSink({ port = 0, onMessage } = {}) {
   let log = [];
   let refusing = false;
   const server = new SMTPServer({
@@ -50,13 +51,19 @@ export async function startSmtpSink({ port = 0 } = {}) {
       const chunks = [];
       stream.on("data", (c) => chunks.push(c));
       stream.on("end", () => {
-        log.push({
+        const m = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
           time: Date.now(),
-        });
+        };
+        log.push(m);
         cb();
+        try {
+          onMessage?.(m);
+        } catch (e) {
+          console.error(`SMTP sink: onMessage failed: ${e.message}`);
+        }
       });
     },
   });

@@ -12,6 +12,9 @@
 //   "headless" `thunderbird --headless ...`: no X server; message display,
 //              add-ons and chrome-context screenshots work too (Gecko's
 //              headless widget renders off-screen), slightly faster start.
+//   "native"   the caller's own $DISPLAY (a person's desktop; `npm start`).
+// `marionette: false` starts Thunderbird without Marionette (no remote control
+// port at all) and returns once it is spawned: for a window a person uses.
 // Both were tried; see README.md for what each one gave.
 //
 // Thunderbird's stdout+stderr go to `logFile` (if given) and to an in-memory
@@ -59,6 +62,7 @@ export function thunderbirdVersion() {
  * @param {string} [o.logFile]            Thunderbird stdout+stderr
  * @param {number} [o.marionettePort]     fixed port if the profile set one;
  *                                        default: read MarionetteActivePort
+ * @param {boolean} [o.marionette]        false: no Marionette, return once spawned
  * @returns {Promise<Thunderbird>}
  */
 export async function launchThunderbird({
@@ -68,10 +72,14 @@ export async function launchThunderbird({
   startTimeoutMs = Number(process.env.E2E_START_TIMEOUT_MS) || 60_000,
   logFile,
   marionettePort,
+  marionette = true,
 } = {}) {
-  const tbArgs = ["--profile", profileDir, "--no-remote", "--marionette", "--remote-allow-system-access"];
+  const tbArgs = ["--profile", profileDir, "--no-remote", ...(marionette ? ["--marionette", "--remote-allow-system-access"] : [])];
   let cmd, args;
-  if (display === "headless") {
+  if (display === "native") {
+    cmd = THUNDERBIRD_BIN;
+    args = tbArgs;
+  } else if (display === "headless") {
     cmd = THUNDERBIRD_BIN;
     args = ["--headless", ...tbArgs];
   } else if (display === "xvfb") {
@@ -90,6 +98,7 @@ export async function launchThunderbird({
     MOZ_DBUS_REMOTE: "0",
     NO_AT_BRIDGE: "1", // no accessibility bus lookups
   };
+  if (display === "native") delete env.NO_AT_BRIDGE; // a person's screen reader needs the bridge
   if (display === "headless") env.MOZ_HEADLESS = "1";
   else delete env.MOZ_HEADLESS;
 
@@ -102,6 +111,15 @@ export async function launchThunderbird({
 
   let spawnError = null;
   child.once("error", (e) => (spawnError = e));
+  if (!marionette) {
+    // Nothing to connect to: a spawn error surfaces here, an early exit via exitPromise.
+    await sleep(200);
+    if (spawnError) {
+      await tb.stop();
+      throw new Error(`THUNDERBIRD DID NOT START: cannot spawn ${cmd}: ${spawnError.message}`);
+    }
+    return tb;
+  }
   try {
     const portFile = path.join(profileDir, "MarionetteActivePort");
     const portFn = marionettePort
@@ -231,7 +249,7 @@ export class Thunderbird {
     if (pid) {
       // xvfb-run and Xvfb may outlive thunderbird itself: always signal the
       // group, even if the direct child has exited.
-      await Promise.race([this.exitPromise, sleep(3000)]);
+      if (this.marionette) await Promise.race([this.exitPromise, sleep(3000)]);
       killGroup("SIGTERM");
       await Promise.race([this.exitPromise, sleep(2000)]);
       killGroup("SIGKILL");
