@@ -189,7 +189,8 @@ export function replyBody(model: RenderModel, tb: ThunderbirdBody, text: QuoteTe
     n.parentNode?.removeChild(n);
     n = next;
   }
-  prefix.insertAdjacentHTML("afterend", quote);
+  const parsed = new DOMParser().parseFromString(`<!DOCTYPE html><body>${quote}</body>`, "text/html").body.firstChild;
+  if (parsed) prefix.after(doc.importNode(parsed, true));
   return serialise(doc);
 }
 
