@@ -571,6 +571,11 @@ export class ComposeService {
     s.leakConfirmed = { addresses: [...addresses], unencrypted };
     await this.save(tabId, s);
     this.leaks.delete(tabId);
+    return this.sendAgain(tabId);
+  }
+
+  /** The user chose in Sealbird's window: the composer's Send runs again, through onBeforeSend. */
+  private async sendAgain(tabId: number): Promise<{ sending: true }> {
     const api = secure();
     if (!api) throw new SealbirdError("internal", "Sealbird's compose experiment is missing.");
     await api.notify(tabId, "").catch(() => undefined);
@@ -602,11 +607,7 @@ export class ComposeService {
     await this.save(tabId, s);
     this.blocked.delete(tabId);
     // Sending goes through onBeforeSend again, now with the choice made.
-    const api = secure();
-    if (!api) throw new SealbirdError("internal", "Sealbird's compose experiment is missing.");
-    await api.notify(tabId, "").catch(() => undefined);
-    await api.sendNow(tabId);
-    return { sending: true };
+    return this.sendAgain(tabId);
   }
 
   // ---- the send itself ---------------------------------------------------------------------
