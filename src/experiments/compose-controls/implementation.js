@@ -90,12 +90,16 @@
   }
 
   function take(win, extState, tabId) {
+    const doc = win.document;
     let w = extState.windows.get(win);
     if (w) {
       w.tabId = tabId;
+      // Customising the toolbar rebuilds it from Thunderbird's palette, which has no Sealbird
+      // buttons: put them back where Thunderbird's Encrypt button is.
+      const at = Object.values(w.buttons).some((b) => !b.isConnected) ? anchorOf(doc) : null;
+      for (const b of at ? Object.values(w.buttons) : []) at.toolbar.insertBefore(b, at.before);
       return w;
     }
-    const doc = win.document;
     const at = anchorOf(doc);
     if (!at) throw new ExtensionError(`Tab ${tabId} has no compose toolbar`);
     w = { tabId, buttons: {}, onUnload: null };
