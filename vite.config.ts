@@ -4,11 +4,12 @@
 import { defineConfig } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { resolve } from "node:path";
+import { openpgpWasmCfb } from "./scripts/openpgp-wasm-cfb.mjs";
 
 const here = import.meta.dirname;
 
 export default defineConfig({
-  plugins: [svelte({ compilerOptions: { fragments: "tree" } })],
+  plugins: [openpgpWasmCfb(), svelte({ compilerOptions: { fragments: "tree" } })],
   base: "./",
   publicDir: false,
   build: {

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync, renam
 import { execFileSync } from "node:child_process";
 
 const out = "dist/addon";
+execFileSync(process.execPath, ["scripts/build-wasm.mjs"], { stdio: "inherit" });
 await viteBuild({ configFile: "vite.config.ts", logLevel: "warn" });
 await esbuild({
   entryPoints: ["src/background/display/message-display-script.ts"],
@@ -16,6 +17,8 @@ await esbuild({
   logLevel: "warning",
 });
 cpSync("manifest.json", `${out}/manifest.json`);
+// AES-CFB in WebAssembly for openpgp.js (src/core/crypto/aes-cfb.ts), loaded by the background.
+cpSync("dist/wasm/aes-cfb.wasm", `${out}/wasm/aes-cfb.wasm`);
 cpSync("_locales", `${out}/_locales`, { recursive: true });
 mkdirSync(`${out}/icons`, { recursive: true });
 cpSync("ui/icons", `${out}/icons`, { recursive: true });

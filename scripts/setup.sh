@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 # the end-to-end suite, zip/imagemagick for packing and screenshots, nginx (started by the tests
 # themselves on 127.0.0.1 as an unprivileged process; the system service is not used) and
 # gpg-wks-client for the key discovery tests.
-debs=(openssl gnupg gpgsm gpg-agent dirmngr gpg-wks-client nginx thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates)
+debs=(openssl gnupg gpgsm gpg-agent dirmngr gpg-wks-client nginx thunderbird thunderbird-l10n-de xvfb xauth dbus-x11 dovecot-imapd imagemagick zip ca-certificates
+  # src/core/crypto/aes-cfb.ts: RustCrypto AES built to WebAssembly (scripts/build-wasm.mjs)
+  rustc cargo libstd-rust-dev-wasm32 lld-14 librust-aes-dev
+  # npm run bench: peak memory of whole processes
+  time)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

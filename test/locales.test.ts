@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../src/core/errors.js";
+import { REPAIR_CODES, SIGNATURE_REASON_CODES, reasonKey, repairKey } from "../src/core/status/reasons.js";
 
 function load(lang: string): Record<string, { message: string }> {
   return JSON.parse(readFileSync(`_locales/${lang}/messages.json`, "utf8"));
@@ -49,6 +50,26 @@ describe("locales", () => {
     const keyOf = (code: string) => `error_${code.replace(/-/g, "_")}`;
     const missing = ERROR_CODES.map(keyOf).filter((k) => !(k in en) || !(k in de));
     expect(missing).toEqual([]);
+  });
+
+  it("every signature reason and repair code has words (the details popup shows them)", () => {
+    const keys = [...SIGNATURE_REASON_CODES.map(reasonKey), ...REPAIR_CODES.map(repairKey)];
+    expect(keys.filter((k) => !(k in en) || !(k in de))).toEqual([]);
+  });
+
+  it("every reason code the engine writes is a known code", () => {
+    const known = new Set<string>([...SIGNATURE_REASON_CODES, ...REPAIR_CODES, ...ERROR_CODES]);
+    const written = new Set<string>();
+    for (const f of files("src/core")) {
+      const text = readFileSync(f, "utf8");
+      for (const m of text.matchAll(/\breason\(\s*"([a-z0-9-]+)"/g)) written.add(m[1]!);
+      for (const m of text.matchAll(/\badd\(\s*"[a-z-]+",\s*"([a-z0-9-]+)"/g)) written.add(m[1]!);
+      for (const m of text.matchAll(/\b(?:demote\([^,]+,\s*"[a-z-]+",\s*)?\{\s*code:\s*"([a-z0-9-]+)"/g)) written.add(m[1]!);
+    }
+    // "signs-ciphertext" names an uncredited signature, not a reason.
+    written.delete("signs-ciphertext");
+    expect([...written].filter((c) => !known.has(c))).toEqual([]);
+    expect(written.size).toBeGreaterThan(15);
   });
 
   it("no message is empty", () => {

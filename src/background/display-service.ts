@@ -4,7 +4,7 @@
  * chrome: a message body can draw a fake badge, the button it cannot).
  */
 import type { DOMPurify } from "dompurify";
-import { inspectMessage, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
+import { inspectMessage, plainBeyondHeaderLimit, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
 import { buildRenderModel, type RenderModel } from "../core/render/render-model.js";
 import { decodeBody, type MimeEntity } from "../core/mime/index.js";
 import { copyFilename, copySource, decryptedCopy, type CopySource } from "../core/message/decrypted-message.js";
@@ -62,11 +62,28 @@ interface Processed {
   copy?: CopySource;
 }
 
-/** Results kept for the session; older ones are dropped (a 10 MB message holds 10 MB). */
+/**
+ * Results kept for the session, least recently used dropped first: at most this many, and at
+ * most this many bytes of decrypted content and rendered text (a 10 MB message holds 10 MB
+ * twice: its MIME entity and its text). The most recent result is always kept, whatever its
+ * size: it is the one on screen. Locking drops every decrypted result (forgetDecrypted).
+ */
 const MAX_CACHED = 24;
+export const MAX_CACHED_BYTES = 32 * 1024 * 1024;
+
+/** What a result holds on to, in bytes: decrypted entity bytes (and the copy's, if apart) and render-model strings (UTF-16). */
+function heldBytes(p: Processed): number {
+  let n = p.content?.raw.length ?? 0;
+  // The decrypted copy's entity is usually the same bytes as the content; counted when it is not.
+  if (p.copy && p.copy.entity.buffer !== p.content?.raw.buffer) n += p.copy.entity.length;
+  if (p.view.kind === "render") for (const b of p.view.model.blocks) n += 2 * (b.kind === "text" ? b.text.length : b.html.length);
+  return n;
+}
 
 export class DisplayService {
   private readonly results = new Map<number, Promise<Processed>>();
+  /** heldBytes of each finished result in `results`. */
+  private readonly sizes = new Map<number, number>();
   private readonly displayed = new Map<number, number>();
 
   constructor(
@@ -189,6 +206,7 @@ export class DisplayService {
     await this.keys.acceptKey(keyId);
     // Every cached result may depend on the keys: the next display checks again.
     this.results.clear();
+    this.sizes.clear();
     const again = await this.process(id);
     await this.updateAction(tabId, id, again);
     return this.summaryForTab(tabId);
@@ -214,7 +232,7 @@ export class DisplayService {
     const again: number[] = [];
     for (const [id, p] of this.results) {
       if ((await p).view.kind === "locked") {
-        this.results.delete(id);
+        this.drop(id);
         again.push(id);
       }
     }
@@ -231,7 +249,7 @@ export class DisplayService {
   async forgetDecrypted(): Promise<void> {
     for (const [id, p] of this.results) {
       const done = await p;
-      if (done.status?.encryption.state === "decrypted" || done.view.kind === "locked") this.results.delete(id);
+      if (done.status?.encryption.state === "decrypted" || done.view.kind === "locked") this.drop(id);
     }
   }
 
@@ -255,16 +273,46 @@ export class DisplayService {
     }
     p = this.run(id);
     this.results.set(id, p);
-    while (this.results.size > MAX_CACHED) this.results.delete(this.results.keys().next().value!);
+    const mine = p;
+    void p.then((done) => {
+      if (this.results.get(id) !== mine) return; // dropped or replaced meanwhile
+      this.sizes.set(id, heldBytes(done));
+      this.evict();
+    });
+    this.evict();
     return p;
+  }
+
+  /** Drops least recently used results beyond MAX_CACHED or MAX_CACHED_BYTES (never the newest). */
+  private evict(): void {
+    let bytes = 0;
+    for (const id of this.results.keys()) bytes += this.sizes.get(id) ?? 0;
+    for (const id of [...this.results.keys()]) {
+      if (this.results.size <= 1 || (this.results.size <= MAX_CACHED && bytes <= MAX_CACHED_BYTES)) break;
+      bytes -= this.sizes.get(id) ?? 0;
+      this.drop(id);
+    }
+  }
+
+  private drop(id: number): void {
+    this.results.delete(id);
+    this.sizes.delete(id);
+  }
+
+  /** Bytes of decrypted content and rendered text the cache holds now (for tests and the bench). */
+  cachedBytes(): number {
+    let n = 0;
+    for (const v of this.sizes.values()) n += v;
+    return n;
   }
 
   private async run(id: number): Promise<Processed> {
     const t0 = performance.now();
     const finish = (p: Omit<Processed, "ms">): Processed => ({ ...p, ms: Math.round(performance.now() - t0) });
+    let raw: Uint8Array | undefined;
     try {
       const file = (await messenger.messages.getRaw(id, { decrypt: false, data_format: "File" })) as File;
-      const raw = new Uint8Array(await file.arrayBuffer());
+      raw = new Uint8Array(await file.arrayBuffer());
       const result = await inspectMessage(raw, { openers: await this.keys.openers() });
       const { status } = result;
       const pendingKeys = await this.keys.remember(result).catch(() => []);
@@ -288,6 +336,9 @@ export class DisplayService {
       if (!ownRendering || !result.view) return done({ view: { kind: "status", status }, status });
       return done({ view: { kind: "render", model: buildRenderModel(result.view, this.purify), status }, status, content: result.view });
     } catch (e) {
+      // A header section over the parser's limit must not hide an otherwise plain message.
+      const plain = raw ? await plainBeyondHeaderLimit(raw, e, { openers: await this.keys.openers() }).catch(() => null) : null;
+      if (plain) return finish({ view: { kind: "plain" }, status: plain });
       const code = isSealbirdError(e) ? e.code : "internal";
       const message = isSealbirdError(e) ? e.message : "The message could not be processed.";
       return finish({ view: { kind: "error", code, message } });

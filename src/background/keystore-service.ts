@@ -22,6 +22,7 @@ export class KeystoreService implements KeyMaterialSource {
   private store: Keystore | null = null;
   private opening: Promise<Keystore | null> | null = null;
   private readonly lockListeners: Array<(unlocked: boolean) => void> = [];
+  private keptOpeners: { store: Keystore; revision: number; openers: Promise<LayerOpener[]> } | null = null;
 
   /** Called after every unlock and lock, whoever asked for it (unlock prompt, options, auto-lock). */
   onLockChange(listener: (unlocked: boolean) => void): void {
@@ -97,6 +98,7 @@ export class KeystoreService implements KeyMaterialSource {
 
   async lock(): Promise<void> {
     this.store?.lock();
+    this.keptOpeners = null; // the secret keys in them go with the lock
     await messenger.storage.session.remove(SESSION_KEY);
     this.notify(false);
   }
@@ -106,11 +108,27 @@ export class KeystoreService implements KeyMaterialSource {
     if (key) await messenger.storage.session.set({ [SESSION_KEY]: key });
   }
 
+  /**
+   * The openers for the keystore as it is now. They are kept until the keystore changes
+   * (records, lock, unlock): every message would otherwise decrypt each secret record again
+   * and parse every key and certificate anew, and the engine's per-context caches (parsed
+   * certificates, unlocked OpenPGP keys, imported CryptoKeys) could not last beyond a message.
+   */
   async openers(): Promise<LayerOpener[]> {
     const ks = await this.open();
     if (!ks) return [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [] }), pgpOpener({ secretKeys: [], publicKeys: [] })];
-    const ring = new Keyring(ks);
-    return [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext())];
+    const kept = this.keptOpeners;
+    if (kept && kept.store === ks && kept.revision === ks.revision) return kept.openers;
+    const revision = ks.revision;
+    const openers = (async () => {
+      const ring = new Keyring(ks);
+      return [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext())];
+    })();
+    this.keptOpeners = { store: ks, revision, openers };
+    openers.catch(() => {
+      if (this.keptOpeners?.openers === openers) this.keptOpeners = null;
+    });
+    return openers;
   }
 
   async remember(result: InspectResult): Promise<PendingKey[]> {

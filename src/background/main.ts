@@ -16,6 +16,10 @@ import { iconOnly } from "./action-view.js";
 import { DiscoveryService } from "./discovery/service.js";
 import { handleDiscoveryRequest, isDiscoveryRequest } from "./discovery/requests.js";
 import { startRefreshSchedule } from "./discovery/schedule.js";
+import { useAesCfbWasm } from "../core/crypto/aes-cfb.js";
+
+// openpgp.js's AES-CFB runs in WebAssembly (src/core/crypto/aes-cfb.ts): compiled once, now.
+useAesCfbWasm(fetch(messenger.runtime.getURL("wasm/aes-cfb.wasm")).then((r) => r.arrayBuffer()));
 
 const keystore = new KeystoreService();
 attachKeystore(keystore);
@@ -125,10 +129,13 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
 }
 
 // Registered scripts persist; getRegisteredScripts({ids}) throws for an unknown id, so list all.
-void messenger.scripting.messageDisplay
-  .getRegisteredScripts()
-  .then((found) =>
-    found.some((s) => s.id === "sealbird-display")
-      ? undefined
-      : messenger.scripting.messageDisplay.registerScripts([{ id: "sealbird-display", js: ["message-display-script.js"] }]),
-  );
+// The script runs when the pane's document is parsed (document_end), not after its load and an
+// idle period (the default): it only asks the background for the view, and the decrypted body
+// replaces Thunderbird's placeholder that much sooner. An older registration is replaced.
+const DISPLAY_SCRIPT = { id: "sealbird-display", js: ["message-display-script.js"], runAt: "document_end" };
+void messenger.scripting.messageDisplay.getRegisteredScripts().then(async (found) => {
+  const old = found.find((s) => s.id === DISPLAY_SCRIPT.id);
+  if (old?.runAt === DISPLAY_SCRIPT.runAt) return;
+  if (old) await messenger.scripting.messageDisplay.unregisterScripts({ ids: [DISPLAY_SCRIPT.id] });
+  await messenger.scripting.messageDisplay.registerScripts([DISPLAY_SCRIPT]);
+});

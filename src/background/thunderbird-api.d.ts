@@ -37,7 +37,8 @@ declare namespace messenger {
     function executeScript(injection: { target: { tabId: number; allFrames?: boolean }; files?: string[]; injectImmediately?: boolean }): Promise<Array<{ result?: unknown; error?: unknown }>>;
     namespace messageDisplay {
       function registerScripts(scripts: Array<{ id: string; js?: string[]; css?: string[]; runAt?: string }>): Promise<void>;
-      function getRegisteredScripts(filter?: { ids?: string[] }): Promise<Array<{ id: string }>>;
+      function getRegisteredScripts(filter?: { ids?: string[] }): Promise<Array<{ id: string; runAt?: string }>>;
+      function unregisterScripts(filter?: { ids?: string[] }): Promise<void>;
     }
   }
   namespace runtime {

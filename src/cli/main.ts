@@ -3,6 +3,10 @@
 import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import { EXIT, EXIT_HELP, exitCodeFor } from "./exit-codes.js";
 import { COMMANDS } from "./commands/index.js";
+import { installNativeBase64 } from "../node/native-base64.js";
+
+// Node's native base64 for the engine's 25 MB bodies (Thunderbird has it built in).
+installNativeBase64();
 
 const HELP = `sealbird — S/MIME and OpenPGP e-mail security on the command line
 

@@ -11,7 +11,9 @@ import { toBinaryString, utf8 } from "./bytes.js";
  * a JIT (Debian), where a per-byte table loop over a 25 MB attachment takes ten times longer.
  */
 export function base64Encode(b: Uint8Array): string {
-  return btoa(toBinaryString(b));
+  // Gecko (Thunderbird 133+) encodes natively without the intermediate binary string.
+  const native = (b as Uint8Array & { toBase64?: () => string }).toBase64;
+  return native ? native.call(b) : btoa(toBinaryString(b));
 }
 
 /** base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end. */

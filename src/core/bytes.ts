@@ -69,6 +69,15 @@ export function fromHex(h: string): Uint8Array {
   return out;
 }
 
+/**
+ * These bytes as WebCrypto takes them, without a copy: WebCrypto reads exactly a view's bytes
+ * (and copies them itself), so a 25 MB message body need not be copied first. Only a view of
+ * a SharedArrayBuffer is copied.
+ */
+export function bufferSource(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b);
+}
+
 /** A fresh ArrayBuffer holding exactly these bytes (WebCrypto and pkijs want ArrayBuffer). */
 export function toArrayBuffer(b: Uint8Array): ArrayBuffer {
   const out = new ArrayBuffer(b.length);

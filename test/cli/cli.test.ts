@@ -22,7 +22,7 @@ function sealbird(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { code: num
 
 const PLAIN =
   "From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r\nSubject: Quarterly figures\r\n" +
-  "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <q3@example.org>\r\n" +
+  `Date: ${new Date().toUTCString()}\r\n` + "Message-ID: <q3@example.org>\r\n" +
   "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nDie Zahlen für Q3 sind gut.\r\n";
 
 beforeAll(async () => {

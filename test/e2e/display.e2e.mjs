@@ -9,7 +9,7 @@ import { test, before, after } from "./lib/runner.mjs";
 import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
-import { TestKeys, mixed, textEntity, htmlEntity, remoteRefsHtml } from "./fixtures/messages.mjs";
+import { TestKeys, mixed, textEntity, htmlEntity, remoteRefsHtml, longHeaderPlain } from "./fixtures/messages.mjs";
 
 const ID = sb.SEALBIRD_ID;
 const PASSPHRASE = "correct horse battery staple e2e";
@@ -129,6 +129,30 @@ test("PGP/MIME encrypted and signed (gpg) → decrypted + valid", async () => {
   assert.match(details, /bob@example\.org/);
   assert.match(details, /Valid signature/);
   await mail.screenshot(s.tb, "display-pgp-encrypted-signed");
+});
+
+test("PGP/MIME rewritten by Exchange into multipart/mixed → repaired, decrypted in the pane, valid; the details say it was repaired", async () => {
+  const eml = keys.pgpExchangeMangled({ subject: "E2E exchange mangled", inner: textEntity("Through Exchange EXCHANGE-TOKEN-5B") });
+  await show(eml);
+  const text = await waitForView("render");
+  assert.match(text, /EXCHANGE-TOKEN-5B/);
+  const a = await waitForStatus((x) => icon(x) === "encrypted.svg" && x.badge === "✓", "padlock + valid badge");
+  assert.match(a.title, /decrypted by Sealbird/);
+  const details = await sb.popupPageFor(s.tb, "display-exchange-popup-page");
+  assert.match(details ?? "", /rewritten in transit \(as Microsoft Exchange does with PGP\/MIME\)/);
+  await mail.screenshot(s.tb, "display-exchange-repaired");
+});
+
+test("a plain message whose header section is over the parser's limit → Thunderbird's own display stays; the button says not signed", async () => {
+  const eml = longHeaderPlain({ subject: "E2E long header", text: "After a long relay chain LONGHEADER-TOKEN-5C", headerBytes: 300 * 1024 });
+  await show(eml);
+  await mail.waitForBodyText(s.tb, /LONGHEADER-TOKEN-5C/);
+  const a = await waitForStatus((x) => /Not encrypted/.test(x.title), "plain status");
+  assert.match(a.title, /Not signed/);
+  assert.notEqual(a.badge, "!");
+  assert.deepEqual(await sb.queryPane(s.tb, "#sealbird-view"), [], "no Sealbird error view replaces Thunderbird's display");
+  const details = await sb.popupPageFor(s.tb, "display-long-header-popup-page");
+  assert.match(details ?? "", /header section is larger than Sealbird reads/);
 });
 
 test("a changed OpenPGP key for a known sender (Autocrypt) → not trusted until accepted in the popup; then the signature is valid", async () => {

@@ -9,7 +9,10 @@ import { smimeOpener, smimeWriter } from "../../src/core/message/smime-adapter.j
 import { pgpOpener } from "../../src/core/message/pgp-adapter.js";
 import { formatAutocryptHeader, generatePgpKey } from "../../src/core/pgp/index.js";
 import { utf8 } from "../../src/core/bytes.js";
-import { makePki, type TestPki } from "../smime/pki.js";
+import { smimeEncrypt, smimeSign } from "../../src/core/smime/index.js";
+import { makePki, pemToDer, run, type TestPki } from "../smime/pki.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const WEAK = { kdf: { memoryKiB: 64, iterations: 1, parallelism: 1 } };
 const mail = (from: string, extra = "") =>
@@ -45,6 +48,25 @@ describe("keyring learns from received mail", () => {
     expect(result.status.signature.state).toBe("untrusted");
     expect((await ring.learnFrom(result)).certificates).toEqual([]);
     await expect(ring.smimeRecipients(["alice@example.org"])).rejects.toMatchObject({ code: "recipient-no-key" });
+  });
+
+  it("learns only the credited signer: not a second certificate that signed only the ciphertext", async () => {
+    const ring = await freshRing();
+    await ring.addCertificate(pki.root.certificate, "trust-anchor");
+    // A second, equally trusted certificate for Alice's address, issued by the test CA.
+    const sh = (args: string[]) => run("openssl", args, { cwd: pki.dir, env: { ...process.env, SAN_EMAIL: "alice@example.org" } });
+    sh(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "alice2.key", "-out", "alice2.csr", "-subj", "/CN=alice2/emailAddress=alice@example.org"]);
+    sh(["ca", "-batch", "-config", "ca.cnf", "-extensions", "leaf", "-in", "alice2.csr", "-out", "alice2.pem", "-notext"]);
+    const alice2 = { certificate: pemToDer(readFileSync(join(pki.dir, "alice2.pem"), "latin1")), privateKeyPkcs8: new Uint8Array(sh(["pkcs8", "-topk8", "-nocrypt", "-in", "alice2.key", "-outform", "DER"])), chain: [pki.intermediate.certificate] };
+    const alice = { ...pki.alice, chain: [pki.intermediate.certificate] };
+    const ctx = { identities: [{ ...pki.bob, chain: [] }], trustAnchors: [pki.root.certificate], knownCertificates: [] };
+    const inner = await smimeEncrypt(await smimeSign(utf8("Content-Type: text/plain\r\n\r\nHi.\r\n"), alice), [{ certificate: pki.bob.certificate }]);
+    const wire = new Uint8Array([...utf8("From: alice@example.org\r\nTo: bob@example.org\r\n"), ...(await smimeSign(inner, alice2))]);
+    const result = await inspectMessage(wire, { openers: [smimeOpener(ctx)] });
+    expect(result.status.signature.state).toBe("valid");
+    expect(result.status.uncredited.map((u) => u.signature.state)).toEqual(["valid"]);
+    const learned = await ring.learnFrom(result);
+    expect(learned.certificates.map((c) => c.fingerprint)).toEqual([result.status.signature.signer!.fingerprint]);
   });
 
   it("Autocrypt: a new key is taken, a changed one is kept pending until accepted", async () => {

@@ -18,7 +18,7 @@ let pki: TestPki;
 let openers: LayerOpener[];
 let aliceOnly: LayerOpener[];
 
-const HEAD = "From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r\nSubject: Board minutes\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n";
+const HEAD = `From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r\nSubject: Board minutes\r\nDate: ${new Date().toUTCString()}\r\n`;
 const PLAIN = utf8(HEAD + "Content-Type: text/plain; charset=utf-8\r\n\r\nConfidential: merger on Friday.\r\n");
 
 beforeAll(async () => {
@@ -68,13 +68,14 @@ describe("inspect: credited layers", () => {
     expect(copySource(await inspectMessage(concatBytes([utf8(HEAD), enc]), { openers: aliceOnly }))).toBeNull();
   });
 
-  it("encrypt-then-sign: both credited", async () => {
+  it("encrypt-then-sign: decrypted; the outer signature signs only ciphertext and is not credited", async () => {
     const inner = utf8("Content-Type: text/plain\r\n\r\nInner text.\r\n");
     const enc = await smimeEncrypt(inner, [{ certificate: pki.bob.certificate }]);
     const signed = await smimeSign(enc, alice());
     const r = await inspectMessage(concatBytes([utf8(HEAD), signed]), { openers });
     expect(r.status.encryption.state).toBe("decrypted");
-    expect(r.status.signature.state).toBe("valid");
+    expect(r.status.signature.state).toBe("none");
+    expect(r.status.uncredited).toEqual([expect.objectContaining({ code: "signs-ciphertext", signature: expect.objectContaining({ state: "valid" }) })]);
     expect(fromUtf8(r.view!.raw)).toContain("Inner text.");
   });
 

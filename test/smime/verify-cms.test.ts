@@ -62,7 +62,7 @@ describe("certificate policy", () => {
   });
   it("signer ≠ From → mismatch, with signer emails and from", async () => {
     const r = await state(osslSign(pki.alice), "boss@example.org");
-    expect(r).toMatchObject({ state: "mismatch", codes: ["signer-mismatch"] });
+    expect(r).toMatchObject({ state: "mismatch", codes: ["from-mismatch"] });
     expect(r.sig.signer?.emails).toEqual(["alice@example.org"]);
     expect(r.sig.from).toBe("boss@example.org");
   });

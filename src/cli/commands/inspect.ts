@@ -58,16 +58,22 @@ export const inspectCommand: Command = {
 function describe(s: MessageStatus): string {
   const lines = [`status: ${summaryEnglish(s)}`, `protocol: ${s.protocol}`];
   if (s.encryption.state === "decrypted") lines.push(`encryption: decrypted (${s.encryption.algorithm})`);
-  if (s.encryption.state === "failed") lines.push(`encryption: failed: ${s.encryption.code}: ${s.encryption.message}${s.encryption.recipients.length ? ` (for ${s.encryption.recipients.join(", ")})` : ""}`);
+  if (s.encryption.state === "failed") {
+    const step = s.encryption.step ? ` [step: ${s.encryption.step}]` : "";
+    lines.push(`encryption: failed: ${s.encryption.code}${step}: ${s.encryption.message}${s.encryption.recipients.length ? ` (for ${s.encryption.recipients.join(", ")})` : ""}`);
+  }
   const sig = s.signature;
   if (sig.state !== "none") {
     lines.push(`signature: ${sig.state}`);
     if (sig.signer) lines.push(`signer: ${sig.signer.name ?? ""} <${sig.signer.email ?? sig.signer.emails.join(", ")}> ${sig.signer.fingerprint ?? ""}`.replace("  ", " "));
-    if (sig.signingTime) lines.push(`signed at: ${sig.signingTime}`);
+    if (sig.signingTime) lines.push(`signed at: ${sig.signingTime}${sig.messageDate ? ` (message dated ${sig.messageDate})` : ""}`);
+    if (sig.sender) lines.push(`sender field: ${sig.sender} (not the author; the signature is judged against From)`);
     for (const r of sig.reasons) lines.push(`  because: ${r.code}: ${r.message}`);
   }
   if (s.protectedHeaders?.subject !== undefined) lines.push(`protected subject: ${s.protectedHeaders.subject}`);
-  for (const n of s.nested) lines.push(`nested ${n.kind} part ${n.path} (${n.protocol}): ${n.note}`);
+  for (const u of s.uncredited) lines.push(`not credited: ${u.signature.state} signature by ${u.signature.signer?.email ?? u.signature.signer?.keyId ?? "?"}: ${u.note}`);
+  for (const n of s.nested) lines.push(`nested ${n.kind} ${n.where === "layer" ? "layer" : "part"} ${n.path || "(content)"} (${n.protocol}): ${n.note}`);
+  for (const r of s.repairs) lines.push(`repaired: ${r.code}: ${r.message}`);
   for (const e of s.errors) lines.push(`error: ${e.code}: ${e.message}`);
   return lines.join("\n") + "\n";
 }

@@ -62,12 +62,26 @@ export interface CertificateInfo extends CertificateSummary {
 }
 
 /** Parses DER; every failure is `cert-malformed`. */
+/**
+ * Parsed certificates and fingerprints by DER array: the keyring's certificates stay the same
+ * arrays from message to message (the add-on keeps its openers until the keystore changes),
+ * and parsing or hashing them again on every message was most of a small message's time in
+ * Thunderbird's interpreter. Arrays are never written after they are parsed here; entries go
+ * with their arrays.
+ */
+const parsed = new WeakMap<Uint8Array, pkijs.Certificate>();
+const fingerprints = new WeakMap<Uint8Array, string>();
+
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  const known = parsed.get(der);
+  if (known) return known;
   try {
     const asn = asn1js.fromBER(der);
     if (asn.offset === -1) throw new Error(asn.result.error);
     if (asn.offset !== der.length) throw new Error("trailing data after the certificate");
-    return new pkijs.Certificate({ schema: asn.result });
+    const cert = new pkijs.Certificate({ schema: asn.result });
+    parsed.set(der, cert);
+    return cert;
   } catch (e) {
     throw new SealbirdError("cert-malformed", "The certificate could not be read.", {}, { cause: e });
   }
@@ -187,9 +201,13 @@ export function publicKeyFacts(cert: pkijs.Certificate): { publicKeyAlgorithm: s
 
 /** SHA-256 of the DER, lowercase hex. Synchronous (node-forge), certificates are small. */
 export function fingerprint(der: Uint8Array): string {
+  const known = fingerprints.get(der);
+  if (known) return known;
   const md = forge.md.sha256.create();
   md.update(toBinaryString(der));
-  return md.digest().toHex();
+  const hex = md.digest().toHex();
+  fingerprints.set(der, hex);
+  return hex;
 }
 
 export function certificateInfo(der: Uint8Array): CertificateInfo {

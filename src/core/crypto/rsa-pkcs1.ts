@@ -29,15 +29,33 @@ function numbers(key: forge.pki.rsa.PrivateKey): RsaPrivateNumbers {
  * Decrypts a PKCS#1 v1.5 encrypted content-encryption key. Never throws for a bad
  * ciphertext: returns a random `keyLength`-byte key instead (implicit rejection).
  */
+/**
+ * The key's numbers by PKCS#8 array: forge's parse and its bignum → BigInt conversion cost
+ * more than the RSA operation itself where JavaScript runs without a JIT, and the add-on hands
+ * the same array for every message until the keystore changes or locks (then it is dropped,
+ * and this entry with it).
+ */
+const keyNumbers = new WeakMap<Uint8Array, { numbers: RsaPrivateNumbers; k: number }>();
+
+function keyFor(pkcs8: Uint8Array): { numbers: RsaPrivateNumbers; k: number } {
+  let known = keyNumbers.get(pkcs8);
+  if (!known) {
+    const key = privateKey(pkcs8);
+    known = { numbers: numbers(key), k: Math.ceil(key.n.bitLength() / 8) };
+    keyNumbers.set(pkcs8, known);
+  }
+  return known;
+}
+
 export function rsaPkcs1DecryptKey(pkcs8: Uint8Array, ciphertext: Uint8Array, keyLength: number): Uint8Array {
-  const key = privateKey(pkcs8);
+  const key = keyFor(pkcs8);
   const fallback = randomBytes(keyLength);
   let em: Uint8Array;
   try {
     // Raw RSA, no padding removal (the padding check below must not branch on secrets).
-    const k = Math.ceil(key.n.bitLength() / 8);
+    const k = key.k;
     if (ciphertext.length !== k) return fallback;
-    em = bigIntToBytes(rsaPrivate(numbers(key), bytesToBigInt(ciphertext)), k);
+    em = bigIntToBytes(rsaPrivate(key.numbers, bytesToBigInt(ciphertext)), k);
   } catch {
     return fallback;
   }

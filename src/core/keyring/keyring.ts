@@ -121,7 +121,10 @@ export class Keyring {
     let id: string;
     if (existing) {
       id = existing.id;
-      await this.store.updateRecord(id, { public: { ...existing.public, ...pub } });
+      // Learning the same signer again on every message must not rewrite (and so invalidate
+      // whatever was derived from) an unchanged record.
+      const merged = { ...existing.public, ...pub };
+      if (JSON.stringify(merged) !== JSON.stringify(existing.public)) await this.store.updateRecord(id, { public: merged });
     } else {
       id = await this.store.addRecord({ kind: as, label: info.subject, public: { ...pub } });
     }
@@ -337,7 +340,8 @@ export class Keyring {
     const learned: Learned = { certificates: [], pgpKeys: [] };
     const valid = result.status.signature.state === "valid";
     if (valid) {
-      for (const layer of result.layers as SmimeLayerResult[]) {
+      // Only the credited signature's layer: an uncredited one (over ciphertext) taught nothing.
+      for (const layer of (result.layers as SmimeLayerResult[]).filter((l) => l.signature === result.status.signature)) {
         for (const c of layer.collected ?? []) {
           const caps = c.capabilities;
           learned.certificates.push(

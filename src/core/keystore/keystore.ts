@@ -33,6 +33,7 @@ export class Keystore {
   /** The unlocked data key; memory only, dropped by lock(). */
   #key: CryptoKey | null = null;
   #header: KeystoreHeader;
+  #revision = 0;
   readonly backend: KeystoreBackend;
 
   private constructor(backend: KeystoreBackend, header: KeystoreHeader) {
@@ -83,6 +84,15 @@ export class Keystore {
     return this.#key !== null;
   }
 
+  /**
+   * Grows with every change made through this object (records written or removed, lock,
+   * unlock), so a caller can keep what it derived from the records (parsed keys, contexts) for
+   * exactly as long as it is valid.
+   */
+  get revision(): number {
+    return this.#revision;
+  }
+
   /** Argon2id parameters of this keystore (without the salt), e.g. to offer an upgrade. */
   get kdfParams(): Omit<KdfParams, "salt"> {
     const { salt: _salt, ...rest } = this.#header.kdf;
@@ -99,6 +109,7 @@ export class Keystore {
     const key = await unwrapDataKey(header, passphrase);
     this.#header = header;
     this.#key = key;
+    this.#revision++;
   }
 
   /**
@@ -129,11 +140,13 @@ export class Keystore {
     }
     this.#header = header;
     this.#key = key;
+    this.#revision++;
   }
 
   /** Forgets the data key. A CryptoKey cannot be wiped; dropping the last reference is all we can do. */
   lock(): void {
     this.#key = null;
+    this.#revision++;
   }
 
   /**
@@ -199,6 +212,7 @@ export class Keystore {
   async removeRecord(id: string): Promise<void> {
     await this.#read(id); // record-not-found for unknown ids
     await this.backend.deleteRecord(id);
+    this.#revision++;
   }
 
   /**
@@ -219,6 +233,7 @@ export class Keystore {
       next.secret = await seal(this.#requireKey(), patch.secret as Uint8Array, recordAad(cur.id, cur.kind));
     }
     await this.backend.putRecord(id, serializeRecord(next));
+    this.#revision++;
   }
 
   /**
@@ -288,6 +303,7 @@ export class Keystore {
     const stored: StoredRecord = rest;
     if (secret) stored.secret = await seal(this.#requireKey(), secret, recordAad(r.id, r.kind));
     await this.backend.putRecord(r.id, serializeRecord(stored));
+    this.#revision++;
   }
 }
 

@@ -5,7 +5,8 @@
  * credited to the message (status rules in ../status/message-status.ts) and handles the
  * RFC 5322 headers (protected headers, RFC 9788).
  */
-import type { EncryptionStatus, NestedStatus, Protocol, SignatureStatus } from "../status/message-status.js";
+import type { EncryptionStatus, NestedStatus, Protocol, SignatureStatus, StatusReason } from "../status/message-status.js";
+import type { AuthorClaim } from "../status/sender-binding.js";
 import type { MimeEntity } from "../mime/entity.js";
 
 export type LayerKind = "signed" | "encrypted";
@@ -26,11 +27,11 @@ export interface LayerResult {
   encryption?: EncryptionStatus;
   /** Inline PGP blocks that were deliberately NOT decrypted (only part of a body). */
   nested?: NestedStatus[];
+  /** Transport damage the engine undid to open this layer (status `repairs`). */
+  repairs?: StatusReason[];
 }
 
-export interface OpenOptions {
-  /** addr-spec from the message's From header, lowercased; used for the `mismatch` rule. */
-  from?: string;
+export interface OpenOptions extends AuthorClaim {
   /** The time to judge validity at (defaults to now). */
   now?: Date;
 }

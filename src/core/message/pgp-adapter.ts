@@ -1,7 +1,7 @@
 // Binds the OpenPGP engine to the message layer's opener/writer interfaces.
 import type { PrivateKey, PublicKey } from "openpgp";
 import { SealbirdError } from "../errors.js";
-import { detectPgp, openPgp, pgpEncrypt, pgpSign, type KeyInput, type PgpContext } from "../pgp/index.js";
+import { detectPgp, isPartialPgp, openPgp, pgpEncrypt, pgpSign, type KeyInput, type PgpContext } from "../pgp/index.js";
 import type { LayerOpener } from "./inspect.js";
 import type { LayerWriter } from "./protect.js";
 
@@ -9,6 +9,7 @@ export function pgpOpener(ctx: PgpContext, passwords?: string[]): LayerOpener {
   return {
     protocol: "openpgp",
     detect: detectPgp,
+    partial: isPartialPgp,
     open: (entity, opts) => openPgp(entity, ctx, passwords ? { ...opts, passwords } : opts),
   };
 }

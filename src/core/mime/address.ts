@@ -106,24 +106,43 @@ function parseMailbox(piece: string): Mailbox | undefined {
   return comment ? { name: decodeEncodedWords(comment), address } : { address };
 }
 
+/** What an address list holds, beyond its mailboxes: enough to tell "exactly one author". */
+export interface AddressListAnalysis {
+  mailboxes: Mailbox[];
+  /** Group constructs ("Team: a@x, b@y;", "undisclosed-recipients:;"). */
+  groups: number;
+  /** Non-empty pieces that yield no mailbox (a bare name, garbage, "<>"). */
+  stray: number;
+}
+
 /**
  * Every mailbox in an address list, groups flattened ("Team: a@x, b@y;"). Pieces without an
  * address are dropped, or glued onto the next piece when they look like part of a name.
  */
 export function parseAddressList(value: string): Mailbox[] {
-  const out: Mailbox[] = [];
+  return analyseAddressList(value).mailboxes;
+}
+
+/** parseAddressList, also counting groups and pieces that are not mailboxes. */
+export function analyseAddressList(value: string): AddressListAnalysis {
+  const out: AddressListAnalysis = { mailboxes: [], groups: 0, stray: 0 };
   let carry = "";
   for (let piece of splitTopLevel(value.replace(/\r\n/g, ""), ",;")) {
     piece = carry ? carry + "," + piece : piece;
     carry = "";
     // Group prefix "Team:" before the first member (only outside quotes/angles).
     const groupColon = findGroupColon(piece);
-    if (groupColon >= 0) piece = piece.slice(groupColon + 1);
-    if (!piece.trim()) continue;
+    if (groupColon >= 0) {
+      out.groups++;
+      piece = piece.slice(groupColon + 1);
+    }
+    if (!stripComments(piece).trim()) continue;
     const mb = parseMailbox(piece);
-    if (mb) out.push(mb);
+    if (mb) out.mailboxes.push(mb);
     else if (!piece.includes("@") && !piece.includes("<")) carry = piece;
+    else out.stray++;
   }
+  if (carry) out.stray++;
   return out;
 }
 

@@ -9,6 +9,6 @@ export { decodeEncodedWords, encodeHeaderValue, foldHeaderValue } from "./rfc204
 export { decodeBase64, encodeBase64Lines } from "../base64.js";
 export { decodeQuotedPrintable, encodeQuotedPrintable } from "./transfer-encoding.js";
 export { decodeCharset } from "./charset.js";
-export { findAddress, parseAddressList, type Mailbox } from "./address.js";
+export { analyseAddressList, findAddress, parseAddressList, type AddressListAnalysis, type Mailbox } from "./address.js";
 export { buildEntity, buildMultipart, formatHeaderField, newBoundary, serializeHeaders } from "./builder.js";
 export type { EntitySpec, MultipartSpec, TransferEncodingChoice } from "./builder.js";

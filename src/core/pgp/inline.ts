@@ -1,7 +1,8 @@
 /**
  * Inline PGP in a text body. Only a body that is EXACTLY one armored block (whitespace
- * around allowed) is opened. An armored block that is only part of a body — after a quote,
- * between attacker-written text, in HTML — is never decrypted automatically: decrypting it
+ * around allowed) is opened; an HTML body counts by the text it shows (./transport-damage.ts).
+ * An armored block that is only part of a body — after a quote, between attacker-written
+ * text, next to HTML content — is never decrypted automatically: decrypting it
  * into the view is EFAIL's direct exfiltration, and showing "signed" next to unsigned text is
  * how signature badges get faked. Such blocks are reported so the UI can offer an inert
  * "decrypt this block on its own" action (`decryptArmoredOnRequest`).

@@ -61,16 +61,37 @@ function aeadName(id: number | undefined): string {
   return AEAD_NAMES[id ?? 0] ?? "AEAD";
 }
 
-function failure(e: unknown, recipients: string[]): SealbirdError {
+type Step = "key" | "content";
+
+function failure(e: unknown, recipients: string[], step: Step): SealbirdError {
   if (isSealbirdError(e)) return e;
   const msg = e instanceof Error ? e.message : String(e);
+  const details = { recipients, step };
   if (/Modification detected|Authentication tag mismatch|tag mismatch/i.test(msg)) {
-    return new SealbirdError("tampered", "The encrypted message was modified in transit; it is not shown.", { recipients }, { cause: e });
+    return new SealbirdError("tampered", "The encrypted message was modified in transit; it is not shown.", details, { cause: e });
   }
   if (/not authenticated|integrity/i.test(msg)) {
-    return new SealbirdError("no-integrity", "The message is encrypted without integrity protection; it is not shown.", { recipients }, { cause: e });
+    return new SealbirdError("no-integrity", "The message is encrypted without integrity protection; it is not shown.", details, { cause: e });
   }
-  return new SealbirdError("decrypt-failed", "The message could not be decrypted.", { recipients }, { cause: e });
+  return new SealbirdError(
+    "decrypt-failed",
+    step === "key"
+      ? "One of your keys is among the recipients, but the message's session key could not be decrypted with it (the key or the message is damaged, or it was encrypted to another key with the same id)."
+      : "The session key was recovered, but the encrypted content could not be decrypted with it (the message is damaged).",
+    details,
+    { cause: e },
+  );
+}
+
+/** What the encrypted data packet is, for the status ("AES-256-OCB (SEIPDv2)"). */
+function packetLabel(packet: unknown, sessionAlgorithm: string | null): string {
+  const p = packet as { version?: number; cipherAlgorithm?: number | null; aeadAlgorithm?: number | null };
+  if (packet instanceof AEADEncryptedDataPacket) {
+    // The AEAD Encrypted Data packet of the drafts and LibrePGP (GnuPG 2.3+ OCB), not RFC 9580.
+    return `${cipherName(p.cipherAlgorithm ?? sessionAlgorithm)}-${aeadName(p.aeadAlgorithm ?? undefined)} (AEAD packet, tag 20)`;
+  }
+  if (p.version === 2) return `${cipherName(p.cipherAlgorithm ?? null)}-${aeadName(p.aeadAlgorithm ?? undefined)} (SEIPDv2)`;
+  return `${cipherName(sessionAlgorithm)} (SEIPDv1)`;
 }
 
 export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedContext, opts: MessageOpenOptions): Promise<OpenedPgpMessage> {
@@ -87,7 +108,7 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
     if (packets.some((p) => p instanceof SymEncryptedSessionKeyPacket)) recipients.push(PASSWORD_RECIPIENT);
     // Refuse before touching any key: a SED packet has no MDC (EFAIL CFB gadgets).
     if (encrypted.some((p) => p instanceof SymmetricallyEncryptedDataPacket)) {
-      throw new SealbirdError("no-integrity", "The message is encrypted without integrity protection (no MDC); it is not shown.", { recipients });
+      throw new SealbirdError("no-integrity", "The message is encrypted without integrity protection (no MDC); it is not shown.", { recipients, step: "content" });
     }
     const wildcard = recipients.includes("0000000000000000");
     const candidates = loaded.secret.filter(
@@ -95,7 +116,7 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
     );
     const passwords = opts.passwords ?? [];
     if (candidates.length === 0 && !(passwords.length && recipients.includes(PASSWORD_RECIPIENT))) {
-      throw new SealbirdError("no-key", "The message is encrypted to keys you do not have.", { recipients: recipients.slice() });
+      throw new SealbirdError("no-key", "The message is encrypted to keys you do not have.", { recipients: recipients.slice(), step: "recipient" });
     }
     let sessionKeys: DecryptedSessionKey[] | undefined;
     let decryptedWith = "";
@@ -117,7 +138,7 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
         lastError = e;
       }
     }
-    if (!sessionKeys || sessionKeys.length === 0) throw failure(lastError ?? new Error("no session key"), recipients);
+    if (!sessionKeys || sessionKeys.length === 0) throw failure(lastError ?? new Error("no session key"), recipients, "key");
     const sessionKey = sessionKeys[0]!;
     try {
       plain = (await message.decrypt(
@@ -129,14 +150,9 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
         READ_CONFIG,
       )) as Message<Uint8Array>;
     } catch (e) {
-      throw failure(e, recipients);
+      throw failure(e, recipients, "content");
     }
-    const seipd = encrypted[0] as SymEncryptedIntegrityProtectedDataPacket & { version?: number; cipherAlgorithm?: number; aeadAlgorithm?: number };
-    const algorithm =
-      seipd.version === 2
-        ? `${cipherName(seipd.cipherAlgorithm ?? null)}-${aeadName(seipd.aeadAlgorithm)} (SEIPDv2)`
-        : `${cipherName(sessionKey.algorithm)} (SEIPDv1)`;
-    decryption = { algorithm, decryptedWith, recipients };
+    decryption = { algorithm: packetLabel(encrypted[0], sessionKey.algorithm), decryptedWith, recipients };
   }
 
   const inner = plain.unwrapCompressed();

@@ -6,21 +6,29 @@
  * Kinds of entity:
  *  - multipart/encrypted; protocol="application/pgp-encrypted"  → encrypted (maybe also signed)
  *  - multipart/signed; protocol="application/pgp-signature"     → signed, over children[0].raw
- *  - text/plain that is exactly one armored block               → encrypted / signed (inline)
+ *  - text/plain or text/html that is exactly one armored block  → encrypted / signed (inline),
+ *    after undoing the damage mail systems do to armor (./transport-damage.ts)
  *  - text/plain or text/html with an armored block among other text → reported in `nested`
  *    only; nothing decrypted, no `inner`, no credited status (see ./inline.ts).
+ *  - multipart/mixed in exactly the shape Exchange rewrites PGP/MIME into (./exchange.ts)
+ *    → encrypted, opened as the PGP/MIME message it was, with a repair note.
+ *  - multipart/alternative whose every alternative is the same one armored message (Outlook)
+ *    → encrypted (inline).
  */
 import { createMessage, readSignature, type LiteralDataPacket, type SignaturePacket } from "openpgp";
-import { fromBinaryString, concatBytes, utf8 } from "../bytes.js";
+import { fromBinaryString } from "../bytes.js";
+import { textCharset, textEntity } from "../mime/bare-content.js";
 import { SealbirdError, isSealbirdError } from "../errors.js";
 import type { LayerKind, LayerResult, OpenOptions } from "../message/layer.js";
 import type { MimeEntity } from "../mime/entity.js";
-import type { EncryptionStatus, NestedStatus, SignatureStatus } from "../status/message-status.js";
+import { failedEncryption as failedStatus, type EncryptionStatus, type NestedStatus, type SignatureStatus, type StatusReason } from "../status/message-status.js";
 import { READ_CONFIG } from "./config.js";
 import { loadContext, type LoadedContext, type PgpContext } from "./context.js";
-import { inlineShape, parseCleartext } from "./inline.js";
+import { exchangeParts, EXCHANGE_REPAIR } from "./exchange.js";
+import { inlineShape, parseCleartext, type InlineShape } from "./inline.js";
 import { openPgpMessage, type OpenedPgpMessage } from "./message.js";
-import { asciiView, binaryString, decodedBody, toCrlf } from "./transfer.js";
+import { asciiView, binaryString, dearmorMessage, decodedBody, toCrlf } from "./transfer.js";
+import { htmlToText, repairArmor, repairCleartextArmor } from "./transport-damage.js";
 import { judgeSignatures, type JudgeOptions } from "./verify.js";
 
 export interface PgpOpenOptions extends OpenOptions {
@@ -55,26 +63,110 @@ function inlineText(e: MimeEntity): string | null {
   }
 }
 
+interface InlineBody {
+  shape: NonNullable<InlineShape>;
+  repairs: StatusReason[];
+}
+
+const NBSP = /\xC2\xA0|\xA0/g;
+
+const REPAIR_HTML: StatusReason = {
+  code: "armor-in-html",
+  message: "The armored OpenPGP block arrived wrapped in HTML (as Outlook sends it); it was read from the text the HTML shows.",
+};
+const REPAIR_WHITESPACE: StatusReason = {
+  code: "armor-whitespace",
+  message: "The armored OpenPGP block was damaged in transit (non-breaking or trailing spaces, lost blank line); the damage was undone before reading it.",
+};
+
+/**
+ * The inline-PGP reading of a text body: its shape (./inline.ts) judged on the text a reader
+ * sees, with non-breaking spaces counted as spaces so damaged armor lines still count as
+ * armor lines. Null when the body has no armored block.
+ */
+function readInline(e: MimeEntity): InlineBody | null {
+  const raw = inlineText(e);
+  if (raw === null || !raw.includes("-----BEGIN PGP ")) return null;
+  const repairs: StatusReason[] = [];
+  let text: string | null = raw;
+  if (mimeType(e) === "text/html") {
+    text = htmlToText(raw);
+    if (text === null) {
+      // The HTML also shows images, forms or objects: never "exactly one block".
+      return { shape: { kind: "partial", encrypted: raw.includes("-----BEGIN PGP MESSAGE-----"), signed: raw.includes("-----BEGIN PGP SIGNED MESSAGE-----") }, repairs };
+    }
+  }
+  // The shape is judged with damaged armor lines counted as armor lines: non-breaking spaces
+  // as spaces, and the spaces a transport adds around a line ignored.
+  const lines = text.split(/\r\n|\n|\r/);
+  const probeLines = lines.map((l) => l.replace(NBSP, " ").trim());
+  const shape = inlineShape(probeLines.join("\n"));
+  if (!shape) return null;
+  if (shape.kind !== "partial" && mimeType(e) === "text/html") repairs.push(REPAIR_HTML);
+  if (shape.kind === "message") {
+    const armored = repairArmor(shape.armored);
+    const damaged = probeLines.some((l, i) => l !== lines[i]) || armored !== shape.armored.split(/\r\n|\n|\r/).join("\r\n");
+    if (damaged) repairs.push(REPAIR_WHITESPACE);
+    return { shape: { kind: "message", armored }, repairs };
+  }
+  if (shape.kind === "cleartext") {
+    // The signed text itself is content: only the armor lines around it are repaired.
+    const repaired = repairCleartextArmor(text.trim());
+    if (repaired !== text.trim()) repairs.push(REPAIR_WHITESPACE);
+    return { shape: { kind: "cleartext", text: repaired }, repairs };
+  }
+  return { shape, repairs };
+}
+
+/**
+ * Outlook sends inline PGP as multipart/alternative: the armored block as text/plain and again
+ * as HTML. It is one layer when every alternative is exactly one armored message and all of
+ * them are the same block; the text/plain one (else the first) is read.
+ */
+function alternativeInline(entity: MimeEntity): InlineBody | null {
+  const alternatives = entity.children;
+  if (alternatives.length === 0 || alternatives.length > 4) return null;
+  let chosen: InlineBody | null = null;
+  let armor: string | undefined;
+  for (const a of alternatives) {
+    const t = mimeType(a);
+    if (t !== "text/plain" && t !== "text/html") return null;
+    const inline = readInline(a);
+    if (inline?.shape.kind !== "message") return null;
+    if (armor !== undefined && inline.shape.armored !== armor) return null;
+    armor = inline.shape.armored;
+    if (!chosen || t === "text/plain") chosen = inline;
+  }
+  return chosen;
+}
+
+/** The Exchange / Outlook.com rewrite of a PGP/MIME message is only a layer in its exact shape. */
 export function detectPgp(entity: MimeEntity): LayerKind | null {
   const t = mimeType(entity);
   if (t === "multipart/encrypted" && protocolParam(entity) === "application/pgp-encrypted") return "encrypted";
   if (t === "multipart/signed" && protocolParam(entity) === "application/pgp-signature") return "signed";
-  const text = inlineText(entity);
-  if (text === null || !text.includes("-----BEGIN PGP ")) return null;
-  const shape = inlineShape(text);
-  if (!shape) return null;
+  if (t === "multipart/mixed") return exchangeParts(entity) ? "encrypted" : null;
+  if (t === "multipart/alternative") return alternativeInline(entity) ? "encrypted" : null;
+  const inline = readInline(entity);
+  if (!inline) return null;
+  const { shape } = inline;
   if (shape.kind === "message") return "encrypted";
   if (shape.kind === "cleartext") return "signed";
   return shape.encrypted ? "encrypted" : "signed";
+}
+
+/** An inline armored block that is only part of its text body (informational, never a layer). */
+export function isPartialPgp(entity: MimeEntity): boolean {
+  const t = mimeType(entity);
+  if (t !== "text/plain" && t !== "text/html") return false;
+  return readInline(entity)?.shape.kind === "partial";
 }
 
 const NOTE_ENCRYPTED = "This text contains an encrypted block among other text; it was not decrypted. You can decrypt the block on its own.";
 const NOTE_SIGNED = "This text contains a signed block among other text; the signature does not cover the message.";
 
 function failedEncryption(e: unknown): EncryptionStatus {
-  const err = isSealbirdError(e) ? e : new SealbirdError("decrypt-failed", "The message could not be decrypted.", {}, { cause: e });
-  const recipients = Array.isArray(err.details["recipients"]) ? (err.details["recipients"] as string[]) : [];
-  return { state: "failed", protocol: "openpgp", code: err.code, message: err.message, recipients };
+  return failedStatus("openpgp", isSealbirdError(e) ? e : new SealbirdError("decrypt-failed", "The message could not be decrypted.", {}, { cause: e }));
 }
 
 function brokenSignature(e: unknown): SignatureStatus {
@@ -85,6 +177,7 @@ function brokenSignature(e: unknown): SignatureStatus {
 function judgeOpts(opts: OpenOptions): JudgeOptions {
   const j: JudgeOptions = {};
   if (opts.from) j.from = opts.from;
+  if (opts.fromProblem) j.fromProblem = opts.fromProblem;
   if (opts.now) j.now = opts.now;
   return j;
 }
@@ -92,25 +185,31 @@ function judgeOpts(opts: OpenOptions): JudgeOptions {
 export async function openPgp(entity: MimeEntity, ctx: PgpContext, opts: PgpOpenOptions = {}): Promise<PgpLayerResult> {
   const loaded = await loadContext(ctx);
   const t = mimeType(entity);
-  if (t === "multipart/encrypted") return openPgpMime(entity, loaded, opts);
+  if (t === "multipart/encrypted") return openPgpMime(entity.children[0], entity.children[1], loaded, opts);
   if (t === "multipart/signed") return openMultipartSigned(entity, loaded, opts);
-  const text = inlineText(entity);
-  const shape = text === null ? null : inlineShape(text);
-  if (!shape) return { protocol: "openpgp", kind: "signed", signature: brokenSignature(new SealbirdError("usage", "Not an OpenPGP entity.")) };
+  if (t === "multipart/mixed") {
+    const ex = exchangeParts(entity);
+    if (ex) {
+      const r = await openPgpMime(ex.control, ex.payload, loaded, opts);
+      return { ...r, repairs: [EXCHANGE_REPAIR] };
+    }
+  }
+  const alternative = t === "multipart/alternative" ? alternativeInline(entity) : null;
+  const inline = alternative ?? readInline(entity);
+  if (!inline) return { protocol: "openpgp", kind: "signed", signature: brokenSignature(new SealbirdError("usage", "Not an OpenPGP entity.")) };
+  const { shape, repairs } = inline;
   if (shape.kind === "partial") {
     const nested: NestedStatus[] = [];
-    if (shape.encrypted) nested.push({ path: entity.path, protocol: "openpgp", kind: "encrypted", note: NOTE_ENCRYPTED });
-    if (shape.signed) nested.push({ path: entity.path, protocol: "openpgp", kind: "signed", note: NOTE_SIGNED });
+    if (shape.encrypted) nested.push({ path: entity.path, protocol: "openpgp", kind: "encrypted", where: "part", note: NOTE_ENCRYPTED });
+    if (shape.signed) nested.push({ path: entity.path, protocol: "openpgp", kind: "signed", where: "part", note: NOTE_SIGNED });
     return { protocol: "openpgp", kind: shape.encrypted ? "encrypted" : "signed", nested, format: "inline" };
   }
-  const charset = (entity.contentType.params["charset"] ?? "").toLowerCase();
-  if (shape.kind === "cleartext") return openCleartext(shape.text, charset, loaded, opts);
-  return openInlineMessage(shape.armored, charset, loaded, opts);
+  const charset = ((alternative ? entity.children.find((c) => c.contentType.subtype === "plain") : entity) ?? entity).contentType.params["charset"]?.toLowerCase() ?? "";
+  const r = shape.kind === "cleartext" ? await openCleartext(shape.text, charset, loaded, opts) : await openInlineMessage(shape.armored, charset, loaded, opts);
+  return repairs.length ? { ...r, repairs } : r;
 }
 
-async function openPgpMime(entity: MimeEntity, loaded: LoadedContext, opts: PgpOpenOptions): Promise<PgpLayerResult> {
-  const control = entity.children[0];
-  const payload = entity.children[1];
+async function openPgpMime(control: MimeEntity | undefined, payload: MimeEntity | undefined, loaded: LoadedContext, opts: PgpOpenOptions): Promise<PgpLayerResult> {
   if (!control || !payload || mimeType(control) !== "application/pgp-encrypted") {
     return { protocol: "openpgp", kind: "encrypted", encryption: failedEncryption(new SealbirdError("pgp-malformed", "The PGP/MIME message is malformed (RFC 3156 parts missing).")), format: "pgp-mime" };
   }
@@ -140,7 +239,8 @@ function encryptedResult(r: OpenedPgpMessage, inner: Uint8Array, format: "pgp-mi
 function armoredOrBinary(b: Uint8Array): string | Uint8Array {
   let i = 0;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d || b[i] === 0x0a)) i++;
-  return b[i] === 0x2d ? asciiView(b) : b;
+  // One armored message is unwrapped natively; openpgp.js reads any other armor itself.
+  return b[i] === 0x2d ? (dearmorMessage(b) ?? asciiView(b)) : b;
 }
 
 /** Removes spaces and tabs before each line end (the form RFC 3156 senders are asked to sign). */
@@ -197,28 +297,6 @@ async function openMultipartSigned(entity: MimeEntity, loaded: LoadedContext, op
   }
 }
 
-/** A text/plain entity around decrypted or verified inline text. */
-export function textEntity(text: Uint8Array, charset: string): Uint8Array {
-  const cs = /^[A-Za-z0-9._:-]+$/.test(charset) ? charset : "utf-8";
-  const body = toCrlf(text);
-  const head = `Content-Type: text/plain; charset=${cs}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`;
-  return concatBytes([utf8(head), body]);
-}
-
-function isUtf8(b: Uint8Array): boolean {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function charsetFor(content: Uint8Array, outer: string): string {
-  if (isUtf8(content)) return "utf-8";
-  return outer && outer !== "us-ascii" && outer !== "utf-8" ? outer : "windows-1252";
-}
-
 async function openInlineMessage(armored: string, charset: string, loaded: LoadedContext, opts: PgpOpenOptions): Promise<PgpLayerResult> {
   let r: OpenedPgpMessage;
   try {
@@ -226,7 +304,7 @@ async function openInlineMessage(armored: string, charset: string, loaded: Loade
   } catch (e) {
     return { protocol: "openpgp", kind: "encrypted", encryption: failedEncryption(e), format: "inline" };
   }
-  const inner = textEntity(r.content, charsetFor(r.content, charset));
+  const inner = textEntity(r.content, textCharset(r.content, charset));
   if (r.decryption) return encryptedResult(r, inner, "inline");
   // A signed-only armored message (gpg --sign --armor).
   return { protocol: "openpgp", kind: "signed", inner, signature: r.signature ?? brokenSignature(new SealbirdError("signature-malformed", "The OpenPGP message is neither encrypted nor signed.")), format: "inline" };

@@ -5,6 +5,7 @@
 import type { MimeEntity } from "../mime/entity.js";
 import { SealbirdError } from "../errors.js";
 import { decodeBody } from "../mime/index.js";
+import { decodeBase64 } from "../base64.js";
 
 /** Largest armored part the engine reads (the MIME layer caps whole messages at 100 MB). */
 export const MAX_PGP_PART_BYTES = 140 * 1024 * 1024;
@@ -40,4 +41,49 @@ const latin1 = new TextDecoder("latin1");
  */
 export function asciiView(b: Uint8Array): string {
   return latin1.decode(b);
+}
+
+const BEGIN_MESSAGE = "-----BEGIN PGP MESSAGE-----";
+const END_MESSAGE = "-----END PGP MESSAGE-----";
+/** An armor header line as openpgp.js accepts it ("Key: value"). */
+const ARMOR_HEADER = /^([^\s:]|[^\s:][^:]*[^\s:]): .+$/;
+
+/**
+ * The packets of ONE armored "PGP MESSAGE" block (RFC 9580 6.2) that is the whole text, or
+ * null for anything else (openpgp.js then reads the armored text itself, with its own rules
+ * and errors). The base64 body goes to the engine's decoder, native in Thunderbird, where
+ * openpgp.js's line-by-line armor reader takes seconds for a 10 MB message in the
+ * interpreter. The CRC line is dropped unchecked, as openpgp.js drops it (RFC 9580 6.1).
+ */
+export function dearmorMessage(b: Uint8Array): Uint8Array | null {
+  const text = asciiView(b);
+  const begin = text.indexOf(BEGIN_MESSAGE);
+  if (begin < 0 || text.slice(0, begin).trim() !== "") return null;
+  const end = text.indexOf(END_MESSAGE, begin);
+  if (end < 0 || text.indexOf("-----", end + END_MESSAGE.length) >= 0 || text.slice(end + END_MESSAGE.length).trim() !== "") return null;
+  const lineEnd = text.indexOf("\n", begin);
+  if (lineEnd < 0 || lineEnd > end || text.slice(begin + BEGIN_MESSAGE.length, lineEnd).trim() !== "") return null;
+  // Armor headers up to the mandatory blank line.
+  let at = lineEnd + 1;
+  for (;;) {
+    const next = text.indexOf("\n", at);
+    if (next < 0 || next > end) return null;
+    const line = text.slice(at, next).replace(/[ \t\r]+$/, "");
+    at = next + 1;
+    if (line === "") break;
+    if (!ARMOR_HEADER.test(line)) return null;
+  }
+  // The body, without the optional "=XXXX" checksum line just before the end line.
+  let bodyEnd = end;
+  const lastLine = text.lastIndexOf("\n", end - 2);
+  if (lastLine >= at - 1 && /^=[A-Za-z0-9+/]{4}\s*$/.test(text.slice(lastLine + 1, end))) bodyEnd = lastLine + 1;
+  const body = b.subarray(at, bodyEnd);
+  // Only base64 and white space may be left; "=" only as padding (decodeBase64 checks the rest).
+  if (/[^A-Za-z0-9+/=\s]/.test(text.slice(at, bodyEnd))) return null;
+  try {
+    const packets = decodeBase64(body);
+    return packets.length > 0 ? packets : null;
+  } catch {
+    return null;
+  }
 }

@@ -14,10 +14,10 @@ import { enums, type LiteralDataPacket, type PublicKey, type SignaturePacket, ty
 import { toHex } from "../bytes.js";
 import type { SignatureState, SignatureStatus, StatusReason } from "../status/message-status.js";
 import { MIN_STRONG_RSA_BITS, READ_CONFIG, WEAK_HASHES } from "./config.js";
+import { bindSigner, type AuthorClaim } from "../status/sender-binding.js";
 import { boundEmails } from "./keys.js";
 
-export interface JudgeOptions {
-  from?: string;
+export interface JudgeOptions extends AuthorClaim {
   now?: Date;
 }
 
@@ -138,8 +138,8 @@ async function judgeOne(
   };
   const name = primaryUser?.userID?.name;
   if (name) status.signer.name = name;
-  const matched = opts.from && emails.includes(opts.from.toLowerCase()) ? opts.from.toLowerCase() : undefined;
-  const shownEmail = matched ?? emails[0];
+  const binding = bindSigner(emails, opts);
+  const shownEmail = binding.matched ?? emails[0];
   if (shownEmail) status.signer.email = shownEmail;
 
   // 2. Cryptographic check only (date null: time rules are judged below, one by one).
@@ -204,23 +204,11 @@ async function judgeOne(
   if ((/^rsa/.test(info.algorithm) || info.algorithm === "dsa") && (info.bits ?? 0) < MIN_STRONG_RSA_BITS) {
     weak.push(reason("weak-key", `The signer's key is only ${info.bits} bits long.`));
   }
-  // 6. From.
-  if (!matched) {
-    status.reasons.push(
-      reason(
-        "from-mismatch",
-        opts.from
-          ? `The signer's key is for ${emails.join(", ") || "no address"}, not for ${opts.from}.`
-          : "The message has no From address to compare the signer with.",
-      ),
-    );
-  }
-  if (weak.length) {
-    status.state = "weak";
-    status.reasons.unshift(...weak);
-    return status;
-  }
-  status.state = matched ? "valid" : "mismatch";
+  // 6. From: the message's one author is an address the key binds.
+  // A signer who is not the author outweighs weak algorithms (as in the S/MIME policy).
+  status.reasons.push(...weak);
+  if (binding.reason) status.reasons.push(binding.reason);
+  status.state = binding.reason ? "mismatch" : weak.length ? "weak" : "valid";
   return status;
 }
 

@@ -7,7 +7,7 @@
  * ECDH with the SHA-256 X9.63 KDF and AES-256 key wrap (RFC 5753).
  */
 import { SealbirdError, asSealbirdError } from "../errors.js";
-import { randomBytes, toArrayBuffer } from "../bytes.js";
+import { bufferSource, randomBytes, toArrayBuffer } from "../bytes.js";
 import { parseCertificate } from "../cert/certificate.js";
 import { rsaPkcs1EncryptKey } from "../crypto/rsa-pkcs1.js";
 import { issuerAndSerial } from "./cert-ids.js";
@@ -72,7 +72,7 @@ export async function encryptCms(content: Uint8Array, recipients: readonly Encry
   const key = await crypto.subtle.importKey("raw", toArrayBuffer(cek), gcm ? "AES-GCM" : "AES-CBC", false, ["encrypt"]);
   if (gcm) {
     const nonce = randomBytes(12);
-    const out = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: toArrayBuffer(nonce), tagLength: 128 }, key, toArrayBuffer(content)));
+    const out = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: toArrayBuffer(nonce), tagLength: 128 }, key, bufferSource(content)));
     const ciphertext = out.subarray(0, out.length - 16);
     const tag = out.subarray(out.length - 16);
     const eci = d.seq(d.oid(CMS.data), d.algorithm(CMS.aes256Gcm, d.seq(d.octetString(nonce), d.integer(16))), d.ctxPrim(0, ciphertext));
@@ -80,7 +80,7 @@ export async function encryptCms(content: Uint8Array, recipients: readonly Encry
     return { der: d.seq(d.oid(CMS.authEnvelopedData), d.ctx(0, aed)), gcm };
   }
   const iv = randomBytes(16);
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, toArrayBuffer(content)));
+  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, bufferSource(content)));
   const eci = d.seq(d.oid(CMS.data), d.algorithm(CMS.aes256Cbc, d.octetString(iv)), d.ctxPrim(0, ciphertext));
   const version = infos.every((i) => i.version0) ? 0 : 2;
   const ed = d.seq(d.integer(version), recipientInfos, eci);

@@ -4,13 +4,15 @@
  * (WebCrypto). Key agreement: ECDH P-256/P-384/P-521 with the X9.63 KDF (SHA-1/256/384/512).
  * Content: AES-CBC, AES-GCM (WebCrypto), 3DES (node-forge, reading only).
  *
- * Failure modes are deliberately coarse: `no-key` (not encrypted to any of our keys; the
- * recipients are listed), `decrypt-failed` (anything that could be a wrong key, including a
- * PKCS#1 padding failure), `tampered` (an integrity check failed under a key we know is right).
+ * Failure modes are deliberately coarse: `no-key` (not encrypted to any of our keys),
+ * `decrypt-failed` (anything that could be a wrong key, including a PKCS#1 padding failure),
+ * `tampered` (an integrity check failed under a key we know is right). Every failure lists the
+ * recipients and says which step failed (details `step`: recipient, key, content).
  */
 import * as pkijs from "pkijs";
 import { SealbirdError } from "../errors.js";
-import { bytesEqual, toArrayBuffer } from "../bytes.js";
+import { looksLikeText, startsWithHeaderSection } from "../mime/bare-content.js";
+import { bufferSource, bytesEqual, toArrayBuffer } from "../bytes.js";
 import { fingerprint, parseCertificate } from "../cert/certificate.js";
 import { trimSerial } from "../cert/serial.js";
 import { desEde3CbcDecrypt } from "../crypto/legacy-ciphers.js";
@@ -63,15 +65,31 @@ const CONTENT_KEY_BYTES: Record<string, number> = {
   [CMS.desEde3Cbc]: 24,
 };
 
-function failed(code: "decrypt-failed" | "tampered", cause?: unknown): SealbirdError {
-  return new SealbirdError(
-    code,
-    code === "tampered"
+type Step = "key" | "content";
+
+/** A failure while recovering the content key ("key") or decrypting the content ("content"). */
+class StepFailure extends Error {
+  constructor(
+    readonly code: "decrypt-failed" | "tampered",
+    readonly step: Step,
+    cause?: unknown,
+  ) {
+    super(code, { cause });
+  }
+}
+
+function failed(code: "decrypt-failed" | "tampered", step: Step, cause?: unknown): StepFailure {
+  return new StepFailure(code, step, cause);
+}
+
+function typedFailure(f: StepFailure, recipients: string[]): SealbirdError {
+  const message =
+    f.code === "tampered"
       ? "The encrypted message was altered: its integrity check failed."
-      : "The message could not be decrypted (damaged, altered, or not encrypted for this key).",
-    {},
-    { cause },
-  );
+      : f.step === "key"
+        ? "Your certificate is among the recipients, but the content key could not be recovered with its private key (the message or the key is damaged, or it was encrypted for another key)."
+        : "The content key was recovered, but the content could not be decrypted with it (the message is damaged or altered, or it was not encrypted for this key).";
+  return new SealbirdError(f.code, message, { recipients, step: f.step }, { cause: f.cause });
 }
 
 function readRecipients(set: A.Node): { recipients: Recipient[]; texts: string[] } {
@@ -135,24 +153,32 @@ function identityMatches(id: SmimeIdentity, sid: Sid): boolean {
   }
 }
 
-function oaepHash(params: A.Node | undefined): HashName {
-  if (!params) return "SHA-1";
-  let hash: HashName = "SHA-1";
+interface OaepParams {
+  hash: HashName;
+  /** The pSourceFunc label (RFC 4055 3.1), empty by default. */
+  label?: Uint8Array;
+}
+
+function oaepParams(params: A.Node | undefined): OaepParams {
+  const out: OaepParams = { hash: "SHA-1" };
+  if (!params) return out;
   let mgfHash: HashName = "SHA-1";
   for (const p of A.expectSeq(params)) {
     const inner = A.children(p)[0];
-    if (A.isContext(p, 0)) hash = DIGEST_NAMES[A.algId(inner).oid] ?? fail("OAEP hash");
+    if (A.isContext(p, 0)) out.hash = DIGEST_NAMES[A.algId(inner).oid] ?? fail("OAEP hash");
     else if (A.isContext(p, 1)) {
       const mgf = A.algId(inner);
       if (mgf.oid !== CMS.mgf1) fail("OAEP mask generation");
       mgfHash = DIGEST_NAMES[A.algId(mgf.params).oid] ?? fail("MGF1 hash");
     } else if (A.isContext(p, 2)) {
       const src = A.algId(inner);
-      if (src.params && A.octets(src.params).length > 0) fail("OAEP label");
+      if (src.oid !== CMS.pSpecified) fail("OAEP label source");
+      const label = src.params ? A.octets(src.params) : new Uint8Array(0);
+      if (label.length) out.label = label;
     }
   }
-  if (mgfHash !== hash) fail("OAEP with different MGF1 hash");
-  return hash;
+  if (mgfHash !== out.hash) fail("OAEP with different MGF1 hash");
+  return out;
 }
 
 function fail(what: string): never {
@@ -166,12 +192,13 @@ async function recoverKey(r: Recipient, id: SmimeIdentity, keyLength: number): P
       return { cek: rsaPkcs1DecryptKey(id.privateKeyPkcs8, r.encryptedKey, keyLength), authentic: false };
     }
     if (r.alg.oid === CMS.rsaesOaep) {
-      const hash = oaepHash(r.alg.params);
+      const { hash, label } = oaepParams(r.alg.params);
       const key = await importPrivate(id.privateKeyPkcs8, { name: "RSA-OAEP", hash }, ["decrypt"]);
+      const algorithm: RsaOaepParams = label ? { name: "RSA-OAEP", label: toArrayBuffer(label) } : { name: "RSA-OAEP" };
       try {
-        return { cek: new Uint8Array(await crypto.subtle.decrypt({ name: "RSA-OAEP" }, key, toArrayBuffer(r.encryptedKey))), authentic: true };
+        return { cek: new Uint8Array(await crypto.subtle.decrypt(algorithm, key, toArrayBuffer(r.encryptedKey))), authentic: true };
       } catch (e) {
-        throw failed("decrypt-failed", e);
+        throw failed("decrypt-failed", "key", e);
       }
     }
     fail(`Key transport ${algorithmName(r.alg.oid)}`);
@@ -180,17 +207,21 @@ async function recoverKey(r: Recipient, id: SmimeIdentity, keyLength: number): P
   const wrap = A.algId(r.alg.params);
   const kekBytes = WRAP_KEY_BYTES[wrap.oid] ?? fail(`Key wrap ${wrap.oid}`);
   const kind = pkcs8Kind(id.privateKeyPkcs8);
-  if (kind.type !== "ec" || !r.originatorKey) throw failed("decrypt-failed");
+  if (kind.type !== "ec" || !r.originatorKey) throw failed("decrypt-failed", "key");
   const priv = await importPrivate(id.privateKeyPkcs8, { name: "ECDH", namedCurve: kind.curve }, ["deriveBits"]);
   let z: Uint8Array;
   try {
     const pub = await crypto.subtle.importKey("raw", toArrayBuffer(r.originatorKey), { name: "ECDH", namedCurve: kind.curve }, false, []);
     z = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: pub }, priv, curveBytes(kind.curve) * 8));
   } catch (e) {
-    throw failed("decrypt-failed", e);
+    throw failed("decrypt-failed", "key", e);
   }
   const kek = await x963Kdf(hash, z, sharedInfo(wrap.oid, r.ukm, kekBytes), kekBytes);
-  return { cek: await aesKwUnwrap(kek, r.encryptedKey), authentic: true };
+  try {
+    return { cek: await aesKwUnwrap(kek, r.encryptedKey), authentic: true };
+  } catch (e) {
+    throw failed("decrypt-failed", "key", e);
+  }
 }
 
 interface EncryptedContent {
@@ -205,27 +236,23 @@ function readEncryptedContentInfo(n: A.Node | undefined): EncryptedContent {
   return { contentType: A.oid(ct), alg: A.algId(alg), ciphertext: A.contents(enc) };
 }
 
-/** Cheap plausibility check that a CBC plaintext is a MIME entity, so a wrong key's garbage
- *  that happens to end in valid padding (1 in 256) is still reported as a failure. */
-function looksLikeMime(b: Uint8Array): boolean {
-  if (b.length >= 2 && b[0] === 0x0d && b[1] === 0x0a) return true; // empty header section
-  const n = Math.min(b.length, 200);
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    if (c === 0x3a) return i > 0;
-    if (c <= 0x20 || c >= 0x7f) return false;
-  }
-  return false;
+/**
+ * Cheap plausibility check of a CBC plaintext whose key recovery is not authenticated (PKCS#1
+ * v1.5 implicit rejection): a wrong key's garbage that happens to end in valid padding (1 in
+ * 256) must still be reported as a failure. Real content is a MIME entity or bare text.
+ */
+function plausiblePlaintext(b: Uint8Array): boolean {
+  return startsWithHeaderSection(b) || (b.length > 0 && looksLikeText(b));
 }
 
-async function decryptContent(ec: EncryptedContent, cek: Uint8Array, auth?: { mac: Uint8Array; aad?: Uint8Array; authentic: boolean }): Promise<Uint8Array> {
+async function decryptContent(ec: EncryptedContent, cek: Uint8Array, authentic: boolean, auth?: { mac: Uint8Array; aad?: Uint8Array }): Promise<Uint8Array> {
   const oid = ec.alg.oid;
   if (auth) {
     if (oid !== CMS.aes128Gcm && oid !== CMS.aes192Gcm && oid !== CMS.aes256Gcm) fail(`Authenticated content cipher ${algorithmName(oid)}`);
     const [nonceNode, icvNode] = A.expectSeq(ec.alg.params);
     const nonce = A.octets(nonceNode);
     const icvLen = icvNode ? A.smallInt(icvNode) : 12;
-    if (icvLen !== auth.mac.length || icvLen < 12 || icvLen > 16) throw failed("tampered");
+    if (icvLen !== auth.mac.length || icvLen < 12 || icvLen > 16) throw failed("tampered", "content");
     try {
       const key = await crypto.subtle.importKey("raw", toArrayBuffer(cek), "AES-GCM", false, ["decrypt"]);
       const data = new Uint8Array(ec.ciphertext.length + auth.mac.length);
@@ -235,7 +262,7 @@ async function decryptContent(ec: EncryptedContent, cek: Uint8Array, auth?: { ma
       if (auth.aad) params.additionalData = toArrayBuffer(auth.aad);
       return new Uint8Array(await crypto.subtle.decrypt(params, key, data));
     } catch (e) {
-      throw failed(auth.authentic ? "tampered" : "decrypt-failed", e);
+      throw failed(authentic ? "tampered" : "decrypt-failed", "content", e);
     }
   }
   let out: Uint8Array;
@@ -243,21 +270,21 @@ async function decryptContent(ec: EncryptedContent, cek: Uint8Array, auth?: { ma
     const iv = A.octets(ec.alg.params);
     try {
       const key = await crypto.subtle.importKey("raw", toArrayBuffer(cek), "AES-CBC", false, ["decrypt"]);
-      out = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, toArrayBuffer(ec.ciphertext)));
+      out = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, bufferSource(ec.ciphertext)));
     } catch (e) {
-      throw failed("decrypt-failed", e);
+      throw failed("decrypt-failed", "content", e);
     }
   } else if (oid === CMS.desEde3Cbc) {
     const iv = A.octets(ec.alg.params);
     try {
       out = desEde3CbcDecrypt(cek, iv, ec.ciphertext);
     } catch (e) {
-      throw failed("decrypt-failed", e);
+      throw failed("decrypt-failed", "content", e);
     }
   } else {
     fail(`Content cipher ${algorithmName(oid)}`);
   }
-  if (ec.contentType === CMS.data && !looksLikeMime(out)) throw failed("decrypt-failed");
+  if (!authentic && ec.contentType === CMS.data && !plausiblePlaintext(out)) throw failed("decrypt-failed", "content");
   return out;
 }
 
@@ -289,19 +316,20 @@ export async function decryptCms(der: Uint8Array, identities: readonly SmimeIden
   const matches: { r: Recipient; id: SmimeIdentity }[] = [];
   for (const r of recipients) for (const id of identities) if (identityMatches(id, r.sid)) matches.push({ r, id });
   if (matches.length === 0) {
-    throw new SealbirdError("no-key", "The message is not encrypted to any of your keys.", { recipients: texts });
+    throw new SealbirdError("no-key", "The message is not encrypted to any of your keys.", { recipients: texts, step: "recipient" });
   }
   let lastError: unknown;
   for (const { r, id } of matches) {
     try {
       const { cek, authentic } = await recoverKey(r, id, keyLength);
-      if (cek.length !== keyLength) throw failed("decrypt-failed");
-      const content = await decryptContent(ec, cek, auth && { ...auth, authentic });
+      if (cek.length !== keyLength) throw failed("decrypt-failed", authentic ? "key" : "content");
+      const content = await decryptContent(ec, cek, authentic, auth);
       return { content, contentType: ec.contentType, algorithm: algorithmName(ec.alg.oid), recipients: texts, decryptedWith: fingerprint(id.certificate) };
     } catch (e) {
       lastError = e;
     }
   }
-  if (lastError instanceof SealbirdError) throw lastError;
-  throw failed("decrypt-failed", lastError);
+  if (lastError instanceof StepFailure) throw typedFailure(lastError, texts);
+  if (lastError instanceof SealbirdError) throw new SealbirdError(lastError.code, lastError.message, { ...lastError.details, recipients: texts, step: "key" }, { cause: lastError });
+  throw typedFailure(failed("decrypt-failed", "key", lastError), texts);
 }

@@ -7,7 +7,8 @@ import { SealbirdError, isSealbirdError } from "../errors.js";
 import type { LayerKind, LayerResult, OpenOptions } from "../message/layer.js";
 import type { MimeEntity } from "../mime/entity.js";
 import { decodeBody } from "../mime/index.js";
-import type { SignatureStatus } from "../status/message-status.js";
+import { asMimeEntity } from "../mime/bare-content.js";
+import { failedEncryption, type SignatureStatus } from "../status/message-status.js";
 import { MAX_CMS_BYTES } from "./asn1.js";
 import type { SmimeContext } from "./context.js";
 import { decryptCms } from "./enveloped.js";
@@ -77,9 +78,6 @@ function brokenSignature(e: unknown): SignatureStatus {
 
 export async function openSmime(entity: MimeEntity, ctx: SmimeContext, opts: OpenOptions): Promise<SmimeLayerResult> {
   const kind = detectSmime(entity);
-  const vopts: { from?: string; now?: Date } = {};
-  if (opts.from) vopts.from = opts.from;
-  if (opts.now) vopts.now = opts.now;
 
   if (kind === "signed" && mimeType(entity) === "multipart/signed") {
     const content = entity.children[0];
@@ -89,7 +87,7 @@ export async function openSmime(entity: MimeEntity, ctx: SmimeContext, opts: Ope
     const inner = content.raw;
     if (!sigPart) return { protocol: "smime", kind: "signed", inner, signature: brokenSignature(new SealbirdError("signature-malformed", "The signature part is missing.")) };
     try {
-      const r = await verifyCms(cmsBody(sigPart), inner, ctx, vopts);
+      const r = await verifyCms(cmsBody(sigPart), inner, ctx, opts);
       return { protocol: "smime", kind: "signed", inner, signature: r.signature, collected: r.collected };
     } catch (e) {
       return { protocol: "smime", kind: "signed", inner, signature: brokenSignature(e) };
@@ -98,8 +96,9 @@ export async function openSmime(entity: MimeEntity, ctx: SmimeContext, opts: Ope
 
   if (kind === "signed") {
     try {
-      const r = await verifyCms(cmsBody(entity), undefined, ctx, vopts);
-      return { protocol: "smime", kind: "signed", inner: r.content, signature: r.signature, collected: r.collected };
+      const r = await verifyCms(cmsBody(entity), undefined, ctx, opts);
+      // Opaque signing of bare text (openssl cms -sign -nodetach without -text) is shown as text.
+      return { protocol: "smime", kind: "signed", inner: asMimeEntity(r.content), signature: r.signature, collected: r.collected };
     } catch (e) {
       return { protocol: "smime", kind: "signed", signature: brokenSignature(e) };
     }
@@ -111,13 +110,12 @@ export async function openSmime(entity: MimeEntity, ctx: SmimeContext, opts: Ope
       return {
         protocol: "smime",
         kind: "encrypted",
-        inner: r.content,
+        inner: asMimeEntity(r.content),
         encryption: { state: "decrypted", protocol: "smime", algorithm: r.algorithm, decryptedWith: r.decryptedWith, recipients: r.recipients },
       };
     } catch (e) {
       const err = isSealbirdError(e) ? e : new SealbirdError("decrypt-failed", "The message could not be decrypted.", {}, { cause: e });
-      const recipients = Array.isArray(err.details["recipients"]) ? (err.details["recipients"] as string[]) : [];
-      return { protocol: "smime", kind: "encrypted", encryption: { state: "failed", protocol: "smime", code: err.code, message: err.message, recipients } };
+      return { protocol: "smime", kind: "encrypted", encryption: failedEncryption("smime", err) };
     }
   }
   return {

@@ -9,15 +9,14 @@ import { checkRevocation } from "../cert/revocation.js";
 import { signatureHash } from "../cert/signature.js";
 import { fingerprint } from "../cert/certificate.js";
 import type { SignatureState, SignatureStatus, StatusReason, CertificateSummary } from "../status/message-status.js";
+import { bindSigner, type AuthorClaim } from "../status/sender-binding.js";
+import { SEVERITY, mostSevere } from "../status/severity.js";
 import type { SmimeContext } from "./context.js";
 import type { SignedDataResult, SignerVerification } from "./signed-data.js";
 
-/** Most severe first. */
-const SEVERITY: SignatureState[] = ["invalid", "revoked", "unknown-signer", "untrusted", "mismatch", "expired", "weak", "valid"];
 
-export function mostSevere(states: SignatureState[]): SignatureState {
-  for (const s of SEVERITY) if (states.includes(s)) return s;
-  return "valid";
+export interface JudgeSmimeOptions extends AuthorClaim {
+  now?: Date;
 }
 
 interface Judged {
@@ -26,7 +25,7 @@ interface Judged {
 }
 
 /** Judges each signer; the message's status is the best one (a second, broken signer does not spoil a good one). */
-export async function judgeSignedData(sd: SignedDataResult, ctx: SmimeContext, opts: { from?: string; now?: Date }): Promise<Judged> {
+export async function judgeSignedData(sd: SignedDataResult, ctx: SmimeContext, opts: JudgeSmimeOptions): Promise<Judged> {
   const judged: Judged[] = [];
   for (const signer of sd.signers) judged.push({ signer, status: await judgeSigner(signer, sd, ctx, opts) });
   judged.sort((a, b) => SEVERITY.indexOf(b.status.state) - SEVERITY.indexOf(a.status.state));
@@ -37,7 +36,7 @@ async function judgeSigner(
   signer: SignerVerification,
   sd: SignedDataResult,
   ctx: SmimeContext,
-  opts: { from?: string; now?: Date },
+  opts: JudgeSmimeOptions,
 ): Promise<SignatureStatus> {
   const reasons: (StatusReason & { state: SignatureState })[] = [];
   const add = (state: SignatureState, code: string, message: string): void => {
@@ -70,7 +69,9 @@ async function judgeSigner(
   status.signer = { emails, fingerprint: fingerprint(certDer), keyId: signer.sid };
   const cnValue = (cn?.value as { valueBlock?: { value?: unknown } } | undefined)?.valueBlock?.value;
   if (typeof cnValue === "string") status.signer.name = cnValue;
-  if (emails[0]) status.signer.email = opts.from && emails.includes(opts.from.toLowerCase()) ? opts.from.toLowerCase() : emails[0];
+  const binding = bindSigner(emails, opts);
+  const shownEmail = binding.matched ?? emails[0];
+  if (shownEmail) status.signer.email = shownEmail;
 
   if (!signer.error && signer.digestMatches && !signer.signatureVerifies) {
     add("invalid", "signature-invalid", "The signature does not verify with the signer's certificate.");
@@ -101,10 +102,8 @@ async function judgeSigner(
     add("untrusted", "cert-wrong-usage", "The signer's certificate is not issued for e-mail (extended key usage).");
   }
 
-  // The From address must be one the certificate binds.
-  if (opts.from && !emails.includes(opts.from.toLowerCase())) {
-    add("mismatch", "signer-mismatch", `The message is from ${opts.from}, but the certificate is for ${emails.join(", ") || "no e-mail address"}.`);
-  }
+  // The message's one author must be an address the certificate binds.
+  if (binding.reason) add("mismatch", binding.reason.code, binding.reason.message);
 
   // Revocation of every non-anchor certificate on the path.
   const crls = [...(ctx.crls ?? []), ...sd.crls];

@@ -4,7 +4,7 @@
  * (sha256WithRSAEncryption: what every client verifies), EC keys with ECDSA.
  */
 import { asSealbirdError } from "../errors.js";
-import { toArrayBuffer } from "../bytes.js";
+import { bufferSource, toArrayBuffer } from "../bytes.js";
 import type { SmimeIdentity } from "./context.js";
 import { issuerAndSerial } from "./cert-ids.js";
 import { ourCapabilities } from "./capabilities.js";
@@ -26,7 +26,7 @@ function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 /** Detached (or, with `encapsulate`, opaque) SignedData over `content`, DER. */
 export async function signCms(content: Uint8Array, signer: SmimeIdentity, opts: { encapsulate?: boolean; signingTime?: Date } = {}): Promise<Uint8Array> {
   const kind = pkcs8Kind(signer.privateKeyPkcs8);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", toArrayBuffer(content)));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bufferSource(content)));
   const signedAttrs = d.setOf(
     attribute(CMS.contentType, d.oid(CMS.data)),
     attribute(CMS.signingTime, d.time(opts.signingTime ?? new Date())),

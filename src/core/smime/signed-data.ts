@@ -5,7 +5,7 @@
  */
 import * as pkijs from "pkijs";
 import { SealbirdError } from "../errors.js";
-import { bytesEqual, toArrayBuffer, toHex } from "../bytes.js";
+import { bufferSource, bytesEqual, toHex } from "../bytes.js";
 import { nameToString, parseCertificate } from "../cert/certificate.js";
 import { verifySignature } from "../cert/signature.js";
 import { trimSerial } from "../cert/serial.js";
@@ -63,7 +63,7 @@ export function readContentInfo(der: Uint8Array): { contentType: string; content
 async function digest(hashOid: string, data: Uint8Array): Promise<Uint8Array> {
   const hash = DIGEST_NAMES[hashOid];
   if (!hash) throw new SealbirdError("unsupported-algorithm", `Digest algorithm ${algorithmName(hashOid)} is not supported.`);
-  return new Uint8Array(await crypto.subtle.digest(hash, toArrayBuffer(data)));
+  return new Uint8Array(await crypto.subtle.digest(hash, bufferSource(data)));
 }
 
 function certMatches(cert: pkijs.Certificate, sid: Sid, skiOf: (c: pkijs.Certificate) => Uint8Array | undefined): boolean {

@@ -3,7 +3,7 @@ import { asSealbirdError } from "../errors.js";
 import type { SignatureStatus } from "../status/message-status.js";
 import type { SmimeCapabilities } from "./capabilities.js";
 import type { SmimeContext } from "./context.js";
-import { judgeSignedData } from "./policy.js";
+import { judgeSignedData, type JudgeSmimeOptions } from "./policy.js";
 import { verifySignedData } from "./signed-data.js";
 
 /** A correspondent's certificate learnt from a valid signature, with what it can decrypt. */
@@ -26,7 +26,7 @@ export async function verifyCms(
   cms: Uint8Array,
   detached: Uint8Array | undefined,
   ctx: SmimeContext,
-  opts: { from?: string; now?: Date } = {},
+  opts: JudgeSmimeOptions = {},
 ): Promise<CmsVerifyResult> {
   try {
     const pool = [...ctx.knownCertificates, ...ctx.identities.map((i) => i.certificate)];
