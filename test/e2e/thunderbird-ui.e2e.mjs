@@ -585,7 +585,7 @@ test("German Thunderbird: the composer in German — Verschlüsseln and Signiere
   await sb.waitForSealbirdView(s.tb, "render");
   await compose.openReply(s.tb, reply);
   const r = await settledComposer("DE-REPLY-TOKEN");
-  assert.match(r.text, /^\n\nAm 23\.11\.26 um \d\d:\d\d schrieb Bob:\n> Können Sie DE-REPLY-TOKEN bestätigen\?\n/, "Thunderbird’s own German cite line, our quote under it");
+  assert.match(r.text, /^\n\nAm \d\d\.\d\d\.\d\d um \d\d:\d\d schrieb Bob:\n> Können Sie DE-REPLY-TOKEN bestätigen\?\n/, `Thunderbird’s own German cite line, our quote under it: ${JSON.stringify(r.text)}`);
   assert.equal(r.subject, "Re: Budgetfrage");
   await mail.screenshotWindow(s.tb, "ui-reply-composer-de", "msgcompose");
   s.smtp.reset();
