@@ -245,6 +245,11 @@ export class DisplayService {
     return tabs;
   }
 
+  /** Every result is computed again on its next display (settings that change verdicts changed). */
+  forgetAll(): void {
+    this.results.clear();
+  }
+
   /** After locking: decrypted content is not kept around; the next display asks again. */
   async forgetDecrypted(): Promise<void> {
     for (const [id, p] of this.results) {

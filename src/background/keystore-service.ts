@@ -15,14 +15,26 @@ import { SealbirdError } from "../core/errors.js";
 import { readDiscoverySettings } from "../core/discovery/settings.js";
 import type { KeyMaterialSource } from "./display-service.js";
 import type { KeystoreState, PendingKey } from "./protocol.js";
+import type { OnlineRevocation } from "../core/cert/online-revocation.js";
+import type { SmimeContext } from "../core/smime/index.js";
 
 const SESSION_KEY = "sealbird.dataKey";
+
+/** The engine contexts kept per keystore revision (making them parses every key). */
+interface KeptOpeners {
+  store: Keystore;
+  revision: number;
+  openers: Promise<{ smime: SmimeContext; pgp: LayerOpener }>;
+}
 
 export class KeystoreService implements KeyMaterialSource {
   private store: Keystore | null = null;
   private opening: Promise<Keystore | null> | null = null;
   private readonly lockListeners: Array<(unlocked: boolean) => void> = [];
-  private keptOpeners: { store: Keystore; revision: number; openers: Promise<LayerOpener[]> } | null = null;
+  private keptOpeners: KeptOpeners | null = null;
+
+  /** `revocation`: how signers' certificates are checked on the network (../online-checks.ts). */
+  constructor(private readonly revocation?: () => Promise<OnlineRevocation>) {}
 
   /** Called after every unlock and lock, whoever asked for it (unlock prompt, options, auto-lock). */
   onLockChange(listener: (unlocked: boolean) => void): void {
@@ -116,19 +128,27 @@ export class KeystoreService implements KeyMaterialSource {
    */
   async openers(): Promise<LayerOpener[]> {
     const ks = await this.open();
-    if (!ks) return [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [] }), pgpOpener({ secretKeys: [], publicKeys: [] })];
+    const revocation = await this.revocation?.().catch(() => undefined);
+    const online = revocation ? { revocation } : {};
+    if (!ks) return [smimeOpener({ identities: [], trustAnchors: [], knownCertificates: [], ...online }), pgpOpener({ secretKeys: [], publicKeys: [] })];
     const kept = this.keptOpeners;
-    if (kept && kept.store === ks && kept.revision === ks.revision) return kept.openers;
+    // The revocation settings (mode, permission) are not in the store: the S/MIME opener is made
+    // anew on each call around the kept context.
+    const withRevocation = async (p: KeptOpeners["openers"]): Promise<LayerOpener[]> => {
+      const o = await p;
+      return [smimeOpener({ ...o.smime, ...online }), o.pgp];
+    };
+    if (kept && kept.store === ks && kept.revision === ks.revision) return withRevocation(kept.openers);
     const revision = ks.revision;
     const openers = (async () => {
       const ring = new Keyring(ks);
-      return [smimeOpener(await ring.smimeContext()), pgpOpener(await ring.pgpContext())];
+      return { smime: await ring.smimeContext(), pgp: pgpOpener(await ring.pgpContext()) };
     })();
     this.keptOpeners = { store: ks, revision, openers };
     openers.catch(() => {
       if (this.keptOpeners?.openers === openers) this.keptOpeners = null;
     });
-    return openers;
+    return withRevocation(openers);
   }
 
   async remember(result: InspectResult): Promise<PendingKey[]> {

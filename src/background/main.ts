@@ -13,6 +13,8 @@ import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
 import { getListSubject } from "./options/list-subject.js";
 import { iconOnly } from "./action-view.js";
+import { OnlineChecks } from "./online-checks.js";
+import { onChecksChanged } from "./options/certificate-checks.js";
 import { DiscoveryService } from "./discovery/service.js";
 import { handleDiscoveryRequest, isDiscoveryRequest } from "./discovery/requests.js";
 import { startRefreshSchedule } from "./discovery/schedule.js";
@@ -21,7 +23,8 @@ import { useAesCfbWasm } from "../core/crypto/aes-cfb.js";
 // openpgp.js's AES-CFB runs in WebAssembly (src/core/crypto/aes-cfb.ts): compiled once, now.
 useAesCfbWasm(fetch(messenger.runtime.getURL("wasm/aes-cfb.wasm")).then((r) => r.arrayBuffer()));
 
-const keystore = new KeystoreService();
+const online = new OnlineChecks();
+const keystore = new KeystoreService(() => online.revocation());
 attachKeystore(keystore);
 const display = new DisplayService(keystore, createDOMPurify(window), {
   thunderbirdDecrypted: (tabId) => messenger.smimeDisplay.thunderbirdDecrypted(tabId),
@@ -31,11 +34,21 @@ const display = new DisplayService(keystore, createDOMPurify(window), {
   listSubjectAllowed: getListSubject,
 });
 const discovery = new DiscoveryService(keystore);
-const compose = startCompose(keystore, discovery, (id) => display.decryptedFor(id));
+const compose = startCompose(keystore, discovery, online, (id) => display.decryptedFor(id));
 startRefreshSchedule(discovery);
+// Results computed under other revocation settings are stale.
+onChecksChanged(() => {
+  display.forgetAll();
+  compose.checksChanged();
+});
 // Granted or withdrawn (options page, Add-ons Manager): "not allowed" outcomes are stale.
-messenger.permissions.onAdded.addListener(() => discovery.permissionChanged());
-messenger.permissions.onRemoved.addListener(() => discovery.permissionChanged());
+const permissionChanged = (): void => {
+  discovery.permissionChanged();
+  display.forgetAll();
+  compose.checksChanged();
+};
+messenger.permissions.onAdded.addListener(permissionChanged);
+messenger.permissions.onRemoved.addListener(permissionChanged);
 
 // Thunderbird's own S/MIME code would answer mail whose key only Sealbird has with its
 // "cannot decrypt" page, a document our display script cannot enter (see ARCHITECTURE.md).

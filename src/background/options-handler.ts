@@ -20,10 +20,14 @@ import {
   importPkcs12File,
   rejectPendingKey,
   removeEntry,
+  revokePgp,
+  setPgpExpiry,
 } from "./options/keys.js";
 import { readPolicy, writePolicy, assertPolicyInput } from "./options/policy.js";
 import { getListSubject, setListSubject } from "./options/list-subject.js";
 import { importThunderbirdRoots, thunderbirdCertificates } from "./options/thunderbird-certs.js";
+import { getChecks, ldapDirectoryViews, setChecks } from "./options/certificate-checks.js";
+import { revocationPermitted } from "./online-checks.js";
 import type { OptionsAnswer, OptionsCall, OptionsRequestType, OptionsState } from "./options/types.js";
 
 export type { OptionsRequestMap, OptionsRequestType } from "./options/types.js";
@@ -100,6 +104,16 @@ const handlers: Handlers = {
   "options:list-subject-set": (r) => setListSubject(r.on === true),
   "options:thunderbird-certs": async (_r, ks) => thunderbirdCertificates(await ks.keyring()),
   "options:thunderbird-import-roots": async (_r, ks) => importThunderbirdRoots(await ks.keyring()),
+  "options:pgp-set-expiry": async (r, ks) => setPgpExpiry(await ks.keyring(), str(r.id), typeof r.expiresAt === "string" ? r.expiresAt : null),
+  "options:pgp-revoke": (r, ks) => revokePgp(ks, str(r.id), str(r.keystorePassphrase), str(r.reason)),
+  "options:checks-get": async () => {
+    const checks = await getChecks();
+    return { checks, directories: await ldapDirectoryViews(checks), permitted: await revocationPermitted() };
+  },
+  "options:checks-set": async (r) => {
+    const checks = await setChecks(r.checks);
+    return { checks, directories: await ldapDirectoryViews(checks), permitted: await revocationPermitted() };
+  },
 };
 
 export async function handleOptionsRequest(req: OptionsRequest, keystore: KeystoreService): Promise<unknown> {

@@ -15,6 +15,10 @@ declare namespace messenger {
     interface MessageList { id: string | null; messages: MessageHeader[] }
     function getRaw(id: number, options?: { decrypt?: boolean; data_format?: "File" | "BinaryString" }): Promise<File | string>;
   }
+  namespace webRequest {
+    interface ErrorDetails { url: string; error: string; originUrl?: string; tabId?: number }
+    const onErrorOccurred: { addListener(cb: (details: ErrorDetails) => void, filter: { urls: string[] }): void };
+  }
   namespace mailTabs {
     /** mailTabs.json: fires for a 3-pane tab's selection, also when the message never finishes loading. */
     const onSelectedMessagesChanged: { addListener(cb: (tab: tabs.Tab, selected: messages.MessageList) => void): void };
@@ -176,6 +180,14 @@ declare namespace messenger {
     interface DownloadDelta { id: number; state?: { current?: DownloadItem["state"] }; error?: { current?: string } }
     function search(query: { id?: number }): Promise<DownloadItem[]>;
     const onChanged: { addListener(cb: (delta: DownloadDelta) => void): void; removeListener(cb: (delta: DownloadDelta) => void): void };
+  }
+  /** Sealbird's own experiment (src/experiments/ldap-directory): Thunderbird's LDAP address books, searched read-only. */
+  namespace ldapDirectory {
+    interface Directory { id: string; name: string; uri: string; needsLogin: boolean }
+    interface Query { baseDn: string; scope: "base" | "one" | "sub"; filter: string; attributes: string[]; sizeLimit: number; timeoutMs: number }
+    type Answer = { ok: true; entries: Array<{ dn: string; attributes: Record<string, string[]> }> } | { ok: false; code: string; message: string };
+    function list(): Promise<Directory[]>;
+    function search(id: string, query: Query): Promise<Answer>;
   }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {

@@ -52,11 +52,17 @@ export const ERROR_CODES = [
   "network-tls",
   "network-http",
   "network-too-large",
+  /** An answer that is not what was asked for (OCSP response, CRL, directory entry). */
+  "network-malformed",
   // key discovery (WKD, keyservers)
   "lookup-not-allowed",
   "lookup-not-found",
   "lookup-malformed",
   "lookup-wrong-user-id",
+  // S/MIME online checks: LDAP directories, revocation
+  "ldap-failed",
+  /** An OCSP response or CRL arrived but is not signed by an authorised responder, or is stale. */
+  "revocation-unverified",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,6 @@
 /** Wiring for main.ts: `const compose = startCompose(keystore)` at the top level. */
 import type { KeystoreService } from "../keystore-service.js";
+import type { OnlineChecks } from "../online-checks.js";
 import { ComposeService } from "./service.js";
 import type { DecryptedOriginal } from "../display-service.js";
 import type { DiscoveryService } from "../discovery/service.js";
@@ -10,9 +11,10 @@ export type { ComposeRequest, ComposeView } from "./types.js";
 export function startCompose(
   keystore: KeystoreService,
   discovery?: DiscoveryService,
+  online?: OnlineChecks,
   originals?: (messageId: number) => Promise<DecryptedOriginal | undefined>,
 ): ComposeService {
-  const service = new ComposeService(keystore, discovery, originals);
+  const service = new ComposeService(keystore, discovery, online, originals);
   service.register();
   return service;
 }

@@ -35,7 +35,8 @@ export function looksLikeMailingList(email: string): boolean {
 
 export function hasKey(r: RecipientView, t: Technology): boolean {
   const k = t === "smime" ? r.smime : r.pgp;
-  // A pending (not yet accepted) OpenPGP key is shown but never used, nor an expired or revoked one.
+  // A pending (not yet accepted) OpenPGP key is shown but never used, nor an expired or revoked
+  // key or certificate.
   return !!k && !k.unusable && (t === "smime" || k.trusted);
 }
 

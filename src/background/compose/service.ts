@@ -36,6 +36,10 @@ import type {
   SignReason,
   Technology,
 } from "./types.js";
+import { smimeRecordUnusable } from "../../core/keyring/keyring.js";
+import type { OnlineChecks } from "../online-checks.js";
+import { SmimeRecipientChecks } from "./smime-checks.js";
+import { ownExpiryFor } from "./own-expiry.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -67,13 +71,28 @@ export class ComposeService {
   private tookOver = new Set<number>();
   /** Recipients of each open composer, for refreshing it when a lookup for one of them ends. */
   private recipientsOf = new Map<number, string[]>();
+  /** LDAP look-ups and revocation checks of S/MIME recipients (absent without network checks). */
+  private readonly checks: SmimeRecipientChecks | undefined;
 
   constructor(
     private readonly keystore: KeystoreService,
     private readonly discovery?: DiscoveryService,
+    online?: OnlineChecks,
     /** The decrypted original of a reply/forward, when Sealbird decrypted it (display-service). */
     private readonly originals: (messageId: number) => Promise<DecryptedOriginal | undefined> = async () => undefined,
-  ) {}
+  ) {
+    this.checks = online ? new SmimeRecipientChecks(online, () => this.refreshAll()) : undefined;
+  }
+
+  /** The S/MIME check settings or permissions changed: decide again, and show it. */
+  checksChanged(): void {
+    this.checks?.forget();
+    this.refreshAll();
+  }
+
+  private refreshAll(): void {
+    for (const tabId of this.states.keys()) void this.refresh(tabId).catch(() => undefined);
+  }
 
   /** Call synchronously at the top level of the background (MV3 wakes the page for these). */
   register(): void {
@@ -206,6 +225,7 @@ export class ComposeService {
     const ks = await this.keystore.state();
     const keys = await this.lookup();
     const recipients = await describeRecipients(emails, keys);
+    if (this.checks && ks.exists) this.checks.apply(recipients, await this.keystore.keyring());
     const policy = await getPolicy().catch(() => undefined);
     const idp = policy ? identityPolicy(policy, from) : { signByDefault: false, encryptWhenPossible: true, technology: "smime" as Technology };
     for (const r of recipients) {
@@ -276,7 +296,14 @@ export class ComposeService {
       listEntries: [...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])].some((e) =>
         typeof e === "string" ? e.trim() !== "" && addressesOf([e]).length === 0 : e.type === "mailingList",
       ),
+      ...(await this.ownExpiry(ks.exists, from, effective)),
     };
+  }
+
+  private async ownExpiry(exists: boolean, from: string, technology: Technology): Promise<Pick<ComposeView, "ownExpiry">> {
+    if (!exists || !from) return {};
+    const e = await ownExpiryFor((await this.keystore.keyring()).store, from, technology).catch(() => undefined);
+    return e ? { ownExpiry: e } : {};
   }
 
   /**
@@ -483,6 +510,7 @@ export class ComposeService {
 
   async beforeSend(tabId: number, details: messenger.compose.ComposeDetails): Promise<{ cancel?: boolean }> {
     this.decisions.delete(tabId);
+    await this.settleChecks(details);
     const view = await this.refresh(tabId, details);
     const s = await this.state(tabId);
     // The leak guard comes first: a new address must not be resolved away as a keyless recipient.
@@ -583,6 +611,14 @@ export class ComposeService {
     return { sending: true };
   }
 
+  /** Directory look-ups and revocation checks still running for these recipients are waited for. */
+  private async settleChecks(details: messenger.compose.ComposeDetails): Promise<void> {
+    if (!this.checks || !(await this.keystore.state()).exists) return;
+    const ring = await this.keystore.keyring();
+    const emails = addressesOf([...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])]);
+    await this.checks.settle(await describeRecipients(emails, keyLookup(ring)), ring);
+  }
+
   private async resolveMissing(tabId: number, choice: "remove" | "password" | "unencrypted", password: string | undefined, confirmed: boolean): Promise<{ sending: boolean }> {
     const s = await this.state(tabId);
     const view = await this.refresh(tabId);
@@ -661,8 +697,11 @@ export function keyLookup(ring: Keyring): KeyLookup {
       const records = [...(await store.listRecords("smime-identity")), ...(await store.listRecords("smime-certificate"))]
         .filter((r) => ((r.public["emails"] as string[] | undefined) ?? []).includes(addr))
         .sort((a, b) => String(b.public["notAfter"]).localeCompare(String(a.public["notAfter"])));
-      const r = records[0];
+      // The newest certificate that may be used; else the newest one, with why it may not.
+      const now = new Date();
+      const r = records.find((x) => !smimeRecordUnusable(x, now)) ?? records[0];
       if (!r) return undefined;
+      const unusable = smimeRecordUnusable(r, now);
       const cert = unb64(String(r.public["certificate"]));
       const pool = ((r.public["chain"] as string[] | undefined) ?? []).map(unb64);
       const anchors = (await store.listRecords("trust-anchor")).map((a) => unb64(String(a.public["certificate"])));
@@ -670,8 +709,9 @@ export function keyLookup(ring: Keyring): KeyLookup {
         (p) => p.trusted,
         () => false,
       );
-      const key: RecipientKey = { fingerprint: String(r.public["fingerprint"] ?? ""), label: String(r.public["subject"] ?? ""), trusted };
+      const key: RecipientKey = { fingerprint: String(r.public["fingerprint"] ?? ""), label: String(r.public["subject"] ?? ""), trusted: trusted && !unusable };
       if (r.public["notAfter"]) key.notAfter = String(r.public["notAfter"]);
+      if (unusable) key.unusable = unusable;
       return key;
     },
     async pgpFor(email) {
@@ -690,7 +730,7 @@ export function keyLookup(ring: Keyring): KeyLookup {
     async canSign(email, technology) {
       const addr = email.toLowerCase();
       const kind = technology === "smime" ? "smime-identity" : "pgp-secret-key";
-      return (await store.listRecords(kind)).some((r) => ((r.public["emails"] as string[] | undefined) ?? []).includes(addr));
+      return (await store.listRecords(kind)).some((r) => r.public["revoked"] !== true && ((r.public["emails"] as string[] | undefined) ?? []).includes(addr));
     },
   };
 }

@@ -51,10 +51,15 @@ export interface RecipientKey {
   notAfter?: string;
   /** S/MIME: a path to a trust anchor exists and the certificate is valid; OpenPGP: accepted key. */
   trusted: boolean;
-  /** The key exists but is never used to encrypt, and why (the popup says so). OpenPGP. */
-  unusable?: "expired" | "revoked" | "no-encryption-key";
+  /**
+   * The key or certificate exists but is never used to encrypt, and why (the popup says so).
+   * `revocation-not-checked` (S/MIME): hard-fail mode and its revocation could not be checked.
+   */
+  unusable?: "expired" | "not-yet-valid" | "revoked" | "no-encryption-key" | "revocation-not-checked";
   /** OpenPGP: where the key came from (import, wkd, autocrypt, gossip, …). */
   source?: string;
+  /** S/MIME: the online revocation check of this certificate (absent: not looked at yet). */
+  revocation?: { state: "checking" | "good" | "revoked" | "not-checked" | "no-source" | "off"; method?: "ocsp" | "crl"; checkedAt?: string };
 }
 
 /** A key lookup for a recipient (WKD, keyserver) as the composer shows it. */
@@ -63,6 +68,15 @@ export interface RecipientLookup {
   /** Error code when failed (network-*, lookup-*). */
   code?: string;
   source?: "wkd" | "keyserver";
+}
+
+/** Searching the LDAP address books for a recipient without a usable S/MIME certificate. */
+export interface DirectoryLookupView {
+  state: "searching" | "found" | "not-found" | "failed";
+  /** The first error's code when state is "failed" (network-unreachable, network-timeout, ldap-failed, ...). */
+  code?: string;
+  /** The address book that had the certificate. */
+  directory?: string;
 }
 
 export interface RecipientView {
@@ -77,6 +91,8 @@ export interface RecipientView {
   list?: boolean;
   /** A key lookup made for this recipient in this session. */
   lookup?: RecipientLookup;
+  /** S/MIME certificate search in LDAP address books (only for recipients without a usable one). */
+  directory?: DirectoryLookupView;
 }
 
 export interface ComposeView {
@@ -116,6 +132,8 @@ export interface ComposeView {
   /** An address book mailing list (or a bare list name) is among the recipients: Thunderbird
    * expands it only when sending, so its members' keys are checked then. */
   listEntries: boolean;
+  /** The sender's own signing certificate or key expires within 30 days (or has expired). */
+  ownExpiry?: { technology: Technology; notAfter: string; expired: boolean };
 }
 
 export type ComposeRequest =

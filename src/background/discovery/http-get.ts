@@ -16,7 +16,7 @@ const reasons = new Map<string, { error: string; at: number }>();
 const waiting = new Map<string, Array<(reason: string) => void>>();
 let listening = false;
 
-function listen(): void {
+export function listen(): void {
   if (listening) return;
   listening = true;
   try {
@@ -31,7 +31,8 @@ function listen(): void {
         reasons.set(d.url, { error: d.error, at: Date.now() });
         while (reasons.size > 32) reasons.delete(reasons.keys().next().value!);
       },
-      { urls: ["https://*/*"] },
+      // http too: revocation checks (../net/http-fetch.ts) fetch OCSP and CRLs over plain http.
+      { urls: ["https://*/*", "http://*/*"] },
     );
   } catch {
     // No webRequest: failures are reported without their reason (network-unreachable).
@@ -42,7 +43,7 @@ function listen(): void {
  * The reason Gecko gave for this request to `url` (reported after `since`), waiting a moment
  * for it: the failure and its report travel separately.
  */
-function reasonFor(url: string, since: number, ms = 2000): Promise<string | undefined> {
+export function reasonFor(url: string, since: number, ms = 2000): Promise<string | undefined> {
   const known = reasons.get(url);
   reasons.delete(url);
   if (known && known.at >= since) return Promise.resolve(known.error);

@@ -14,6 +14,15 @@ const CORRESPONDENTS: readonly string[] = ["smime-certificate", "pgp-public-key"
 /** Parsing an OpenPGP key is not free: remember what we learned per armored key. */
 const pgpFacts = new Map<string, { notBefore: string; notAfter?: string; revoked: boolean }>();
 
+/** Own certificates and keys get a notice this long before they expire. */
+export const EXPIRY_NOTICE_DAYS = 30;
+
+export function expiresWithinNotice(notAfter: string | undefined, now: Date = new Date()): boolean {
+  if (!notAfter) return false;
+  const t = new Date(notAfter).getTime();
+  return t > now.getTime() && t - now.getTime() <= EXPIRY_NOTICE_DAYS * 24 * 3600 * 1000;
+}
+
 export function validityOf(notBefore: string | undefined, notAfter: string | undefined, revoked: boolean, now: Date = new Date()): Validity {
   if (revoked) return "revoked";
   if (notBefore && new Date(notBefore) > now) return "not-yet-valid";
@@ -69,7 +78,9 @@ export async function entryOf(r: RecordInfo, now: Date = new Date()): Promise<En
     ...(subject !== undefined ? { subject } : {}),
     ...(notBefore !== undefined ? { notBefore } : {}),
     ...(notAfter !== undefined ? { notAfter } : {}),
-    validity: validityOf(notBefore, notAfter, revoked, now),
+    validity: validityOf(notBefore, notAfter, revoked || !!p["revoked"], now),
+    ...(r.hasSecret && !revoked && expiresWithinNotice(notAfter, now) ? { expiresSoon: true } : {}),
+    ...(p["source"] === "ldap" && typeof p["directory"] === "string" ? { directory: p["directory"] } : {}),
     hasSecret: r.hasSecret,
     pending: p["pending"] === true,
     replaces: strings(p["replaces"]),

@@ -10,7 +10,7 @@ import type { Keystore } from "../../core/keystore/index.js";
 import type { Keyring } from "../../core/keyring/keyring.js";
 import { unb64 } from "../../core/keyring/record-codec.js";
 import { exportPkcs12 } from "../../core/pkcs12/index.js";
-import { exportSecretKey, importPgpKeys } from "../../core/pgp/index.js";
+import { exportSecretKey, importPgpKeys, revokePgpKey, setPgpKeyExpiry, type RevocationReason } from "../../core/pgp/index.js";
 import type { PrivateKey } from "openpgp";
 import type { KeystoreService } from "../keystore-service.js";
 import { entriesById, entryOf } from "./entries.js";
@@ -111,6 +111,64 @@ export async function exportPkcs12File(keystore: KeystoreService, id: string, ke
   } finally {
     secret.fill(0);
   }
+}
+
+/**
+ * Runs `use` on the unlocked secret key of one of our OpenPGP entries. The parsed key points
+ * into the secret's bytes, so they are wiped only after `use` is done.
+ */
+async function withOwnPgpKey<T>(store: Keystore, id: string, use: (key: PrivateKey) => Promise<T>): Promise<T> {
+  const r = await store.getRecord(id);
+  if (r.kind !== "pgp-secret-key") throw new SealbirdError("pgp-key-not-found", "This entry has no OpenPGP secret key.");
+  const secret = await store.getSecret(id);
+  try {
+    const [k] = await importPgpKeys(secret);
+    if (!k || !k.key.isPrivate()) throw new SealbirdError("keystore-corrupt", "The stored secret key could not be read.");
+    return await use(k.key as PrivateKey);
+  } finally {
+    secret.fill(0);
+  }
+}
+
+/**
+ * New expiry for one of our OpenPGP keys (null: never). Correspondents learn it from the next
+ * signed message's Autocrypt header or from the exported public key.
+ */
+export async function setPgpExpiry(ring: Keyring, id: string, expiresAt: string | null): Promise<EntryView> {
+  const when = expiresAt === null ? null : new Date(expiresAt);
+  if (when && (Number.isNaN(when.getTime()) || when.getTime() <= Date.now())) throw new SealbirdError("usage", "The new expiry date must be in the future.");
+  await withOwnPgpKey(ring.store, id, async (key) => ring.updatePgpSecret(id, await setPgpKeyExpiry(key, when)));
+  return entryOf(await ring.store.getRecord(id));
+}
+
+const REVOCATION_REASONS: readonly RevocationReason[] = ["no-reason", "superseded", "compromised", "retired"];
+
+/**
+ * Revokes one of our OpenPGP keys (asks for the keystore passphrase again: it cannot be
+ * undone). The key stays for decrypting old mail; it never signs or encrypts again. The
+ * revoked public key comes back as a download, to send or upload where the key was published.
+ */
+export async function revokePgp(
+  keystore: KeystoreService,
+  id: string,
+  keystorePassphrase: string,
+  reason: string,
+): Promise<{ entry: EntryView; publicKey: Download; published: "not-available" }> {
+  await confirmPassphrase(keystore, keystorePassphrase);
+  const ring = await keystore.keyring();
+  const why = (REVOCATION_REASONS as readonly string[]).includes(reason) ? (reason as RevocationReason) : "no-reason";
+  const revoked = await withOwnPgpKey(ring.store, id, async (key) => {
+    const out = await revokePgpKey(key, why);
+    await ring.updatePgpSecret(id, out.privateKey, { revoked: true });
+    return out;
+  });
+  const r = await ring.store.getRecord(id);
+  // Publishing needs a keyserver setting Sealbird does not have yet: the page says so.
+  return {
+    entry: await entryOf(r),
+    publicKey: { bytes: utf8(revoked.armoredPublicKey), fileName: `${fileBase(r.public)}-revoked.asc`, mimeType: "application/pgp-keys" },
+    published: "not-available",
+  };
 }
 
 export async function removeEntry(store: Keystore, id: string): Promise<void> {

@@ -22,6 +22,10 @@ export interface EntryView {
   /** ISO date; absent for keys that never expire. */
   notAfter?: string;
   validity: Validity;
+  /** Own certificate or key that expires within 30 days: renew or extend it. */
+  expiresSoon?: boolean;
+  /** A correspondent's certificate found in this LDAP address book. */
+  directory?: string;
   hasSecret: boolean;
   /** A changed OpenPGP key for a known address, waiting for the user's decision. */
   pending: boolean;
@@ -101,6 +105,29 @@ export interface ThunderbirdCertificates {
   own: Array<{ fingerprint: string; subject: string; emails: string[]; known: boolean }>;
 }
 
+/** S/MIME online checks (./certificate-checks.ts). */
+export interface CertificateChecks {
+  revocation: "soft-fail" | "hard-fail" | "off";
+  /** enabled: search Thunderbird's LDAP address books at all; off: address book ids not searched. */
+  ldap: { enabled: boolean; off: string[] };
+}
+
+export interface LdapDirectoryView {
+  id: string;
+  name: string;
+  uri: string;
+  needsLogin: boolean;
+  /** Sealbird searches it for recipients without a certificate. */
+  enabled: boolean;
+}
+
+export interface CertificateChecksView {
+  checks: CertificateChecks;
+  directories: LdapDirectoryView[];
+  /** The user allowed Sealbird to contact OCSP responders and CRL servers (optional host permission). */
+  permitted: boolean;
+}
+
 /** Every options request, with its payload. */
 export type OptionsRequestMap = {
   "options:state": { req: Record<string, never>; res: OptionsState };
@@ -129,6 +156,10 @@ export type OptionsRequestMap = {
   "options:list-subject-set": { req: { on: boolean }; res: boolean };
   "options:thunderbird-certs": { req: Record<string, never>; res: ThunderbirdCertificates };
   "options:thunderbird-import-roots": { req: Record<string, never>; res: ImportOutcome };
+  "options:pgp-set-expiry": { req: { id: string; expiresAt: string | null }; res: EntryView };
+  "options:pgp-revoke": { req: { id: string; keystorePassphrase: string; reason: string }; res: { entry: EntryView; publicKey: Download; published: "not-available" } };
+  "options:checks-get": { req: Record<string, never>; res: CertificateChecksView };
+  "options:checks-set": { req: { checks: CertificateChecks }; res: CertificateChecksView };
 };
 
 export type OptionsRequestType = keyof OptionsRequestMap;

@@ -16,6 +16,7 @@ import {
   type LookupSources,
 } from "../../core/discovery/index.js";
 import { nodeHttpGet, parseConnectTo } from "../../node/http-get.js";
+import { LDAP_LOOKUP_HELP, ldapLookup } from "./lookup.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -53,14 +54,15 @@ function describeStored(s: StoredEntry): string {
 }
 
 export const lookupCommand: Command = {
-  usage: "lookup ADDRESS [--wkd] [--keyserver URL] [--json] [--no-store]",
-  summary: "find a correspondent's OpenPGP key (Web Key Directory, keyserver) and store it",
+  usage: "lookup ADDRESS [--wkd] [--keyserver URL] [--ldap URL] [--json] [--no-store]",
+  summary: "find a correspondent's OpenPGP key (Web Key Directory, keyserver) or S/MIME certificate (--ldap) and store it",
   help: `  --wkd              ask the Web Key Directory of the address's domain
   --keyserver URL    ask this keyserver (VKS /vks/v1/by-email/, then HKP /pks/lookup), e.g. keys.openpgp.org
   --json             the result as JSON
   --no-store         only show what was found
-${NETWORK_HELP}`,
+${LDAP_LOOKUP_HELP}${NETWORK_HELP}`,
   async run(args) {
+    if (args.includes("--ldap")) return ldapLookup.run(args);
     const { values, positionals } = parse(args, OPTIONS, { min: 1, max: 1, names: "ADDRESS" });
     const email = positionals[0]!.trim().toLowerCase();
     const ring = values["no-store"] ? null : await openKeyringMaybeLocked(values);

@@ -8,9 +8,11 @@ import { smimeOpener } from "../../core/message/smime-adapter.js";
 import { pgpOpener } from "../../core/message/pgp-adapter.js";
 import { summaryEnglish } from "../../core/status/presentation.js";
 import type { MessageStatus } from "../../core/status/message-status.js";
+import type { RevocationStatus } from "../../core/status/revocation-status.js";
 import { decryptedMessage } from "../../core/message/decrypted-message.js";
 import { renderHtmlFile } from "../render-html.js";
 import { toDerList } from "../../core/cert/index.js";
+import { keystoreDirOf, ONLINE_HELP, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -21,6 +23,7 @@ const OPTIONS = {
   "message-password-file": { type: "string" },
   crl: { type: "string", multiple: true },
   ocsp: { type: "string", multiple: true },
+  ...ONLINE_OPTIONS,
 } as const;
 
 export const inspectCommand: Command = {
@@ -32,10 +35,11 @@ export const inspectCommand: Command = {
   --learn                     remember certificates/keys from valid signatures and Autocrypt
   --message-password-file F   password for a password-protected OpenPGP message
   --crl FILE, --ocsp FILE     revocation data (CRL: PEM or DER; OCSP: DER) to check S/MIME signers against (repeatable)
-  Without a passphrase the keystore is used locked: signatures are checked, nothing decrypted.
+${ONLINE_HELP}  Without a passphrase the keystore is used locked: signatures are checked, nothing decrypted.
 `,
   async run(args) {
     const { values, positionals } = parse(args, OPTIONS, { min: 1, max: 1, names: "MESSAGE.eml" });
+    const mode = revocationMode(values.revocation);
     const raw = readInput(positionals[0]!, "message");
     const ring = await openKeyringMaybeLocked(values);
     const passwords =
@@ -45,6 +49,7 @@ export const inspectCommand: Command = {
     const smimeCtx = ring ? await ring.smimeContext() : { identities: [], trustAnchors: [], knownCertificates: [] };
     smimeCtx.crls = (values.crl ?? []).flatMap((f) => toDerList(readInput(f, "CRL"), ["X509 CRL"]));
     smimeCtx.ocspResponses = (values.ocsp ?? []).map((f) => readInput(f, "OCSP response"));
+    smimeCtx.revocation = onlineRevocation(mode, keystoreDirOf(values));
     const openers: LayerOpener[] = [smimeOpener(smimeCtx), pgpOpener(ring ? await ring.pgpContext() : { secretKeys: [], publicKeys: [] }, passwords)];
     const result = await inspectMessage(raw, { openers });
     if (values.learn && ring) await ring.learnFrom(result);
@@ -54,6 +59,16 @@ export const inspectCommand: Command = {
     return EXIT.ok;
   },
 };
+
+function describeRevocation(r: RevocationStatus): string[] {
+  const lines = [`revocation: ${r.state} (${r.mode}, checked ${r.checkedAt})`];
+  for (const c of r.certificates) {
+    const how = c.method ? `${c.method}${c.url ? ` ${c.url}` : " (supplied)"}${c.fromCache ? `, cached from ${c.fetchedAt}` : ""}${c.nextUpdate ? `, valid until ${c.nextUpdate}` : ""}` : c.why ?? "";
+    lines.push(`  ${c.subject}: ${c.status}${c.revokedAt ? ` since ${c.revokedAt}` : ""} — ${how}`);
+    for (const a of c.attempts) lines.push(`    tried ${a.method} ${a.url}: ${a.code}: ${a.message}`);
+  }
+  return lines;
+}
 
 function describe(s: MessageStatus): string {
   const lines = [`status: ${summaryEnglish(s)}`, `protocol: ${s.protocol}`];
@@ -69,6 +84,7 @@ function describe(s: MessageStatus): string {
     if (sig.signingTime) lines.push(`signed at: ${sig.signingTime}${sig.messageDate ? ` (message dated ${sig.messageDate})` : ""}`);
     if (sig.sender) lines.push(`sender field: ${sig.sender} (not the author; the signature is judged against From)`);
     for (const r of sig.reasons) lines.push(`  because: ${r.code}: ${r.message}`);
+    if (sig.revocation) lines.push(...describeRevocation(sig.revocation));
   }
   if (s.protectedHeaders?.subject !== undefined) lines.push(`protected subject: ${s.protectedHeaders.subject}`);
   for (const u of s.uncredited) lines.push(`not credited: ${u.signature.state} signature by ${u.signature.signer?.email ?? u.signature.signer?.keyId ?? "?"}: ${u.note}`);

@@ -10,6 +10,10 @@ import { pgpWriter } from "../../core/message/pgp-adapter.js";
 import type { Keyring } from "../../core/keyring/keyring.js";
 import { parseKeys, parsePrivateKeys } from "../../core/pgp/context.js";
 import { formatAutocryptHeader } from "../../core/pgp/index.js";
+import { checkStoredRecipient, findInDirectories } from "../../core/keyring/recipient-certificates.js";
+import type { OnlineRevocation } from "../../core/cert/online-revocation.js";
+import { keystoreDirOf, LDAP_HELP, LDAP_OPTIONS, ldapDirectories, ONLINE_HELP, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
+import type { LdapDirectory } from "../../core/ldap/certificate-lookup.js";
 
 const OPTIONS = {
   ...KEYSTORE_OPTIONS,
@@ -22,6 +26,8 @@ const OPTIONS = {
   "message-password-file": { type: "string" },
   "no-autocrypt": { type: "boolean" },
   out: { type: "string", short: "o" },
+  ...ONLINE_OPTIONS,
+  ...LDAP_OPTIONS,
 } as const;
 
 export const protectCommand: Command = {
@@ -33,7 +39,9 @@ export const protectCommand: Command = {
                                     (the other recipients' keys, inside the encryption) (--pgp)
   --pgp --message-password-file F   also encrypt with a password (for recipients without a key:
                                     any OpenPGP tool opens it, e.g. gpg --decrypt)
-`,
+  --smime --encrypt: recipients' certificates are checked for revocation (OCSP, CRL) first; an
+  expired or revoked certificate is never used.
+${ONLINE_HELP}${LDAP_HELP}`,
   async run(args) {
     const { values, positionals } = parse(args, OPTIONS, { min: 1, max: 1, names: "IN.eml" });
     const from = requireString(values.from, "--from");
@@ -55,7 +63,9 @@ export const protectCommand: Command = {
     if (encrypt && to.length === 0 && !password) throw new SealbirdError("usage", "--encrypt needs --to");
     const raw = readInput(positionals[0]!, "message");
     const ring = await openKeyring(values);
-    const writer = values.smime ? await smime(ring, from, to, sign, encrypt) : await pgp(ring, from, to, sign, encrypt, password);
+    const online = { revocation: onlineRevocation(revocationMode(values.revocation), keystoreDirOf(values)), directories: ldapDirectories(values.ldap) };
+    if (values.ldap?.length && !values.smime) throw new SealbirdError("usage", "--ldap finds S/MIME certificates (--smime)");
+    const writer = values.smime ? await smime(ring, from, to, sign, encrypt, online) : await pgp(ring, from, to, sign, encrypt, password);
     const outerHeaders = values.pgp && !values["no-autocrypt"] ? await autocrypt(ring, from) : [];
     // Gossip: with several recipients, each learns the others' keys, inside the encryption.
     const innerHeaders = values.pgp && encrypt && !values["no-autocrypt"] ? await ring.pgpGossip(to, from) : [];
@@ -64,10 +74,38 @@ export const protectCommand: Command = {
   },
 };
 
-async function smime(ring: Keyring, from: string, to: string[], sign: boolean, encrypt: boolean): Promise<LayerWriter> {
+async function smime(
+  ring: Keyring,
+  from: string,
+  to: string[],
+  sign: boolean,
+  encrypt: boolean,
+  online: { revocation: OnlineRevocation; directories: LdapDirectory[] },
+): Promise<LayerWriter> {
   const signer = sign ? await ring.smimeSigner(from) : undefined;
+  if (encrypt) await checkRecipients(ring, unique(to), online);
   const recipients = encrypt ? await ring.smimeRecipients(unique([...to, from])) : [];
   return smimeWriter(signer, recipients);
+}
+
+/**
+ * Recipients without a certificate are looked up in the directories; every recipient's
+ * certificate is then judged (revocation included). Refused certificates stop the send.
+ */
+async function checkRecipients(ring: Keyring, to: string[], online: { revocation: OnlineRevocation; directories: LdapDirectory[] }): Promise<void> {
+  const refused: string[] = [];
+  for (const email of to) {
+    let check = await checkStoredRecipient(ring, email, { revocation: online.revocation });
+    if (!check && online.directories.length) {
+      const found = await findInDirectories(ring, email, online.directories, { revocation: online.revocation });
+      for (const e of found.errors) process.stderr.write(`sealbird: note: ${e.directory}: ${e.code}: ${e.message}\n`);
+      if (found.stored.length) check = await checkStoredRecipient(ring, email, { revocation: online.revocation });
+    }
+    if (check && !check.judgement.usable) refused.push(`${email} (${check.judgement.problems.join(", ")})`);
+    const r = check?.judgement.revocation;
+    if (r && r.state === "not-checked") process.stderr.write(`sealbird: note: the revocation of ${email}'s certificate could not be checked\n`);
+  }
+  if (refused.length) throw new SealbirdError("recipient-no-key", `Certificates refused: ${refused.join("; ")}`, { missing: refused });
 }
 
 async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, encrypt: boolean, password?: string): Promise<LayerWriter> {

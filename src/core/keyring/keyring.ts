@@ -23,6 +23,26 @@ import type { PgpLayerResult } from "../pgp/index.js";
 import { chooseKey, storePgpPublicKey, type KeyChoice, type KeySource, type StoreOptions } from "./pgp-store.js";
 import type { FoundKey } from "../discovery/accept.js";
 
+/** Why a stored certificate is not used to encrypt. */
+export type SmimeUnusable = "expired" | "not-yet-valid" | "revoked";
+
+export function smimeRecordUnusable(r: RecordInfo, now: Date = new Date()): SmimeUnusable | undefined {
+  if (r.public["revoked"]) return "revoked";
+  const notAfter = r.public["notAfter"];
+  if (typeof notAfter === "string" && new Date(notAfter) < now) return "expired";
+  try {
+    if (certificateInfo(unb64(r.public["certificate"])).notBefore > now.toISOString()) return "not-yet-valid";
+  } catch {
+    return "expired";
+  }
+  return undefined;
+}
+
+/** The certificate that lasts longest is the newest one its owner uses. */
+function newestFirst(records: RecordInfo[]): RecordInfo[] {
+  return [...records].sort((a, b) => String(b.public["notAfter"]).localeCompare(String(a.public["notAfter"])));
+}
+
 export interface Learned {
   certificates: KeyringEntry[];
   /** OpenPGP keys new, changed or pending after this message (unchanged ones are not listed). */
@@ -154,31 +174,38 @@ export class Keyring {
     return { identities, trustAnchors, knownCertificates };
   }
 
-  /** Our identity for an address (the signer); `no-key` when there is none. */
-  async smimeSigner(email: string): Promise<SmimeIdentity> {
+  /**
+   * Our identity for an address (the signer): the one valid now that lasts longest (after a
+   * renewal the old identity stays, for decrypting old mail, but signs no more); `no-key` when
+   * there is none.
+   */
+  async smimeSigner(email: string, now: Date = new Date()): Promise<SmimeIdentity> {
     const addr = email.toLowerCase();
-    for (const r of await this.store.listRecords("smime-identity")) {
-      const p = r.public as unknown as SmimeIdentityPublic;
-      if (!p.emails.includes(addr)) continue;
-      return { certificate: unb64(p.certificate), chain: (p.chain ?? []).map(unb64), privateKeyPkcs8: await this.store.getSecret(r.id) };
-    }
-    throw new SealbirdError("no-key", `No S/MIME certificate with a private key for ${email}.`, { email });
+    const mine = (await this.store.listRecords("smime-identity")).filter((r) => ((r.public["emails"] as string[]) ?? []).includes(addr));
+    const r = newestFirst(mine).find((x) => !smimeRecordUnusable(x, now)) ?? newestFirst(mine)[0];
+    if (!r) throw new SealbirdError("no-key", `No S/MIME certificate with a private key for ${email}.`, { email });
+    const p = r.public as unknown as SmimeIdentityPublic;
+    return { certificate: unb64(p.certificate), chain: (p.chain ?? []).map(unb64), privateKeyPkcs8: await this.store.getSecret(r.id) };
   }
 
-  /** Certificates to encrypt to, one per address; missing addresses are reported together. */
-  async smimeRecipients(emails: string[]): Promise<EncryptRecipient[]> {
+  /**
+   * Certificates to encrypt to, one per address; missing addresses are reported together.
+   * Expired, not yet valid and revoked certificates are never used: an address that has only
+   * such certificates is missing, and `details.unusable` says why.
+   */
+  async smimeRecipients(emails: string[], now: Date = new Date()): Promise<EncryptRecipient[]> {
     const found: EncryptRecipient[] = [];
     const missing: string[] = [];
+    const unusable: Record<string, SmimeUnusable> = {};
     const records = [...(await this.store.listRecords("smime-identity")), ...(await this.store.listRecords("smime-certificate"))];
     for (const email of emails) {
       const addr = email.toLowerCase();
-      const matches = records
-        .filter((r) => ((r.public["emails"] as string[]) ?? []).includes(addr))
-        // The certificate that lasts longest is the newest one the correspondent uses.
-        .sort((a, b) => String(b.public["notAfter"]).localeCompare(String(a.public["notAfter"])));
-      const r = matches[0];
+      const matches = newestFirst(records.filter((r) => ((r.public["emails"] as string[]) ?? []).includes(addr)));
+      const r = matches.find((x) => !smimeRecordUnusable(x, now));
       if (!r) {
         missing.push(email);
+        const why = matches[0] ? smimeRecordUnusable(matches[0], now) : undefined;
+        if (why) unusable[addr] = why;
         continue;
       }
       const caps = r.public["capabilities"] as SmimeCertificatePublic["capabilities"];
@@ -188,8 +215,17 @@ export class Keyring {
         capabilities: caps as EncryptRecipient["capabilities"],
       });
     }
-    if (missing.length) throw new SealbirdError("recipient-no-key", `No certificate for: ${missing.join(", ")}`, { missing });
+    if (missing.length) {
+      const why = (e: string) => (unusable[e.toLowerCase()] ? `${e} (${unusable[e.toLowerCase()]})` : e);
+      throw new SealbirdError("recipient-no-key", `No usable certificate for: ${missing.map(why).join(", ")}`, { missing, unusable });
+    }
     return found;
+  }
+
+  /** Remembers that an online check found a correspondent's certificate revoked. */
+  async markSmimeRevoked(fingerprint: string, revoked: NonNullable<SmimeCertificatePublic["revoked"]>): Promise<void> {
+    const r = await this.byFingerprint("smime-certificate", fingerprint);
+    if (r && !r.public["revoked"]) await this.store.updateRecord(r.id, { public: { ...r.public, revoked } });
   }
 
   // ---- OpenPGP ---------------------------------------------------------------------------
@@ -217,6 +253,19 @@ export class Keyring {
     const label = info.userIds[0] ?? info.fingerprint;
     const id = await this.store.addRecord({ kind: "pgp-secret-key", label, public: { ...pub }, secret: key.write() });
     return { id, kind: "pgp-secret-key", label, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
+  }
+
+  /**
+   * Our key after a change of its own (new expiry, revocation): the same fingerprint, new
+   * self-signatures. `revoked` keeps it for decryption only.
+   */
+  async updatePgpSecret(id: string, key: PrivateKey, opts: { revoked?: boolean } = {}): Promise<KeyringEntry> {
+    const r = await this.store.getRecord(id);
+    const info = await keyInfo(key);
+    if (r.kind !== "pgp-secret-key" || info.fingerprint !== r.public["fingerprint"]) throw new SealbirdError("pgp-key-not-found", "This entry is not that OpenPGP secret key.");
+    const pub: PgpKeyPublic = { publicKey: exportPublicKey(key), fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds, ...(opts.revoked || r.public["revoked"] ? { revoked: true } : {}) };
+    await this.store.updateRecord(id, { public: { ...pub }, secret: key.write() });
+    return { id, kind: "pgp-secret-key", label: r.label ?? info.fingerprint, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
   }
 
   /** Stores a correspondent's public key from `opts.source` (see ./pgp-store.ts for the rules). */
@@ -275,6 +324,7 @@ export class Keyring {
   async pgpSecretFor(email: string): Promise<Uint8Array> {
     const addr = email.toLowerCase();
     for (const r of await this.store.listRecords("pgp-secret-key")) {
+      if (r.public["revoked"] === true) continue;
       if (((r.public["emails"] as string[]) ?? []).includes(addr)) return this.store.getSecret(r.id);
     }
     throw new SealbirdError("no-key", `No OpenPGP secret key for ${email}.`, { email });

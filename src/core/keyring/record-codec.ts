@@ -18,6 +18,12 @@ export interface SmimeIdentityPublic {
 /** A correspondent's certificate: what an identity record shows, plus what their mail advertised. */
 export interface SmimeCertificatePublic extends SmimeIdentityPublic {
   capabilities?: { aesGcm?: boolean; aesCbc?: boolean; oaep?: boolean; oaepHash?: string };
+  /** Where it came from when not from signed mail or an import: "ldap". */
+  source?: "ldap";
+  /** The directory it was found in. */
+  directory?: string;
+  /** An online check found it revoked (revocation is final: it is never used again). */
+  revoked?: { at?: string; checkedAt: string; method: "ocsp" | "crl" };
 }
 
 export interface TrustAnchorPublic {
@@ -35,6 +41,8 @@ export interface PgpKeyPublic {
   /** A changed key for a known address waits for the user to accept it. */
   pending?: boolean;
   replaces?: string[];
+  /** Our own key, revoked by us: it still decrypts old mail, never signs or encrypts again. */
+  revoked?: boolean;
   /** The strongest source the key was seen from (./pgp-store.ts). */
   source?: "import" | "wkd" | "attachment" | "autocrypt" | "keyserver" | "gossip";
   /** The correspondent's Autocrypt prefer-encrypt, from their own Autocrypt header. */

@@ -1,3 +1,5 @@
+import type { OnlineRevocation } from "../cert/online-revocation.js";
+
 /** What the S/MIME engine needs from the keystore and the user's trust settings. All DER. */
 export interface SmimeIdentity {
   /** PKCS#8 PrivateKeyInfo (RSA or EC). */
@@ -18,4 +20,6 @@ export interface SmimeContext {
   crls?: Uint8Array[];
   /** OCSP responses to consult (DER OCSPResponse). */
   ocspResponses?: Uint8Array[];
+  /** Checking signers' certificates on the network (OCSP, CRL distribution points); absent = supplied data only. */
+  revocation?: OnlineRevocation;
 }

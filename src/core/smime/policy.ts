@@ -6,6 +6,7 @@
 import { OID, certEmails, certExtKeyUsageOids, certKeyUsage, parseCertificate, publicKeyFacts, summarize } from "../cert/certificate.js";
 import { buildPath } from "../cert/path.js";
 import { checkRevocation } from "../cert/revocation.js";
+import { checkPathOnline } from "../cert/online-revocation.js";
 import { signatureHash } from "../cert/signature.js";
 import { fingerprint } from "../cert/certificate.js";
 import type { SignatureState, SignatureStatus, StatusReason, CertificateSummary } from "../status/message-status.js";
@@ -105,10 +106,24 @@ async function judgeSigner(
   // The message's one author must be an address the certificate binds.
   if (binding.reason) add("mismatch", binding.reason.code, binding.reason.message);
 
-  // Revocation of every non-anchor certificate on the path.
+  // Revocation of every non-anchor certificate on the path: supplied data (files, CRLs in the
+  // message), then — for a path to a trust anchor only, so a forged certificate cannot make us
+  // call an address of its choosing — OCSP and CRLs on the network (ctx.revocation).
   const crls = [...(ctx.crls ?? []), ...sd.crls];
   const ocsp = ctx.ocspResponses ?? [];
-  if (crls.length || ocsp.length) {
+  if (path.trusted && (ctx.revocation || crls.length || ocsp.length)) {
+    const online = ctx.revocation ?? { mode: "off" as const };
+    const r = await checkPathOnline(path.chain, online, now, { crls, ocsp });
+    status.revocation = { mode: online.mode, checkedAt: now.toISOString(), state: r.state, certificates: r.certificates };
+    const revoked = r.certificates.findIndex((c) => c.status === "revoked");
+    if (revoked >= 0) {
+      const c = r.certificates[revoked]!;
+      const who = revoked === 0 ? "The signer's certificate" : "A certificate in the chain";
+      add("revoked", "cert-revoked", `${who} has been revoked${c.revokedAt ? ` (${c.revokedAt})` : ""} according to the ${c.method === "ocsp" ? "OCSP response" : "CRL"}.`);
+    } else if (r.state === "not-checked" && online.mode === "hard-fail") {
+      add("untrusted", "revocation-not-checked", "The revocation of the signer's certificate could not be checked, and your settings require it.");
+    }
+  } else if (crls.length || ocsp.length) {
     for (let k = 0; k + 1 < path.chain.length; k++) {
       const r = await checkRevocation(path.chain[k]!, path.chain[k + 1]!, crls, ocsp, now).catch(() => undefined);
       if (r?.status === "revoked") {

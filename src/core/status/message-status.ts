@@ -14,6 +14,7 @@
  *  4. A signature is `valid` only for the message's one author (From) at about its Date.
  */
 import type { ErrorCode, SealbirdError } from "../errors.js";
+import type { RevocationStatus } from "./revocation-status.js";
 
 export type Protocol = "smime" | "openpgp";
 
@@ -70,6 +71,8 @@ export interface SignatureStatus {
   signatureAlgorithm?: string;
   /** Certificate chain from signer to anchor (S/MIME). */
   chain?: CertificateSummary[];
+  /** S/MIME: when and how the chain's revocation was checked (absent when it was not looked at). */
+  revocation?: RevocationStatus;
   /** Why the state is not "valid"; empty when valid. */
   reasons: StatusReason[];
 }

@@ -36,6 +36,8 @@ export function present(status: MessageStatus): Presentation {
   const titleKeys = [
     enc === "decrypted" ? "statusEncryptionDecrypted" : enc === "failed" ? "statusEncryptionFailed" : "statusEncryptionNone",
     SIGNATURE_KEY[sig],
+    // Soft-fail: valid, but the user sees that revocation could not be checked.
+    ...(sig === "valid" && status.signature.revocation?.state === "not-checked" ? ["statusRevocationNotChecked"] : []),
   ];
   let icon: IconName = "sealbird";
   let badge = "";
@@ -96,6 +98,7 @@ const ENGLISH: Record<string, string> = {
   statusSignatureUntrusted: "signed with an untrusted certificate",
   statusSignatureRevoked: "signed with a REVOKED certificate or key",
   statusSignatureWeak: "signed with weak cryptography",
+  statusRevocationNotChecked: "revocation not checked",
 };
 
 export function summaryEnglish(status: MessageStatus): string {

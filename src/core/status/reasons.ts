@@ -35,6 +35,8 @@ export const SIGNATURE_REASON_CODES = [
   "signature-expired",
   "key-revoked",
   "cert-revoked",
+  /** Hard-fail mode: the revocation could not be checked (../cert/online-revocation.ts). */
+  "revocation-not-checked",
   // Algorithms
   "weak-hash",
   "weak-digest",
