@@ -305,6 +305,18 @@ export class Keyring {
     return { secretKeys, publicKeys };
   }
 
+  /** Key IDs (primary and subkeys, 16 upper-case hex digits) of the OpenPGP keys we hold secrets for: public facts. */
+  async pgpSecretKeyIds(): Promise<string[]> {
+    const { parseKeys } = await pgp();
+    const ids = new Set<string>();
+    for (const r of await this.store.listRecords("pgp-secret-key")) {
+      for (const key of await parseKeys(String(r.public["publicKey"]))) {
+        for (const id of key.getKeyIDs()) ids.add(id.toHex().toUpperCase());
+      }
+    }
+    return [...ids].sort();
+  }
+
   async pgpSecretFor(email: string): Promise<Uint8Array> {
     const addr = email.toLowerCase();
     for (const r of await this.store.listRecords("pgp-secret-key")) {
