@@ -5,11 +5,12 @@ import { defineConfig } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { resolve } from "node:path";
 import { openpgpWasmCfb } from "./scripts/openpgp-wasm-cfb.mjs";
+import { staticEngineImports } from "./scripts/static-engine-imports.mjs";
 
 const here = import.meta.dirname;
 
 export default defineConfig({
-  plugins: [openpgpWasmCfb(), svelte({ compilerOptions: { fragments: "tree" } })],
+  plugins: [openpgpWasmCfb(), staticEngineImports(), svelte({ compilerOptions: { fragments: "tree" } })],
   base: "./",
   publicDir: false,
   build: {

@@ -8,8 +8,13 @@
 // `npm run bench:thunderbird` does the same inside Thunderbird (scripts/bench-thunderbird.mjs).
 //
 //   npm run bench [-- --quick] [-- --runs N] [-- --sizes 1k,1m,25m] [-- --cpu-prof DIR]
+//                 [-- --baseline-cli OTHER/dist/cli/sealbird.mjs]
 //   (--cpu-prof: one more run of every sealbird command under `node --cpu-prof`, profiles in
-//   DIR/<operation>-<size>/; read them with scripts/cpuprof-top.mjs)
+//   DIR/<operation>-<size>/; read them with scripts/cpuprof-top.mjs. --baseline-cli: another
+//   build of the CLI, e.g. main's, measured in the same interleaved rounds, for before/after.)
+// Peak memory is shown net of a bare process and net of the fixed cost (an unlocked `inspect`
+// of a tiny message: Node, the modules and Argon2id's 64 MiB), which is what grows with the
+// message.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
@@ -25,6 +30,7 @@ const opt = (name: string, dflt: string): string => {
 };
 const RUNS = Number(opt("runs", "3"));
 const CPU_PROF = opt("cpu-prof", "");
+const BASELINE = opt("baseline-cli", "") ? resolve(opt("baseline-cli", "")) : "";
 const SIZES = opt("sizes", argv.includes("--quick") ? "1k,1m" : "1k,1m,25m")
   .split(",")
   .map((s) => ({ label: s.toUpperCase().replace(/K$/, " KB").replace(/M$/, " MB"), bytes: parseInt(s, 10) * (/m$/i.test(s) ? 1 << 20 : 1024) }));
@@ -101,6 +107,8 @@ interface Row {
   toolMs: number;
   sealbirdRssMb: number;
   toolRssMb: number;
+  baselineNetMs?: number;
+  baselineRssMb?: number;
 }
 
 async function main(): Promise<void> {
@@ -114,8 +122,18 @@ async function main(): Promise<void> {
   };
   const gpgArgs = ["--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", "--trust-model", "always"];
   let profileTo = "";
+  let cli = CLI;
   const sealbird = (args: string[]): Run =>
-    run(process.execPath, [...(profileTo ? ["--cpu-prof", "--cpu-prof-dir", profileTo] : []), CLI, ...args], { cwd: dir, env });
+    run(process.execPath, [...(profileTo ? ["--cpu-prof", "--cpu-prof-dir", profileTo] : []), cli, ...args], { cwd: dir, env });
+  /** The same command on the baseline build (when given). */
+  const baseline = <T>(f: () => T): T => {
+    cli = BASELINE;
+    try {
+      return f();
+    } finally {
+      cli = CLI;
+    }
+  };
   try {
     // Keys: one S/MIME identity (RSA 2048, self-signed, also the trust anchor) and one OpenPGP
     // key (gpg's default, Ed25519/Cv25519), the same ones on both sides.
@@ -138,12 +156,19 @@ async function main(): Promise<void> {
     // (then the keystore stays locked), paired runs; in-process for reference.
     writeFileSync(join(dir, "tiny.eml"), plainMessage(16));
     const { SEALBIRD_PASSPHRASE: _p, ...lockedEnv } = env;
-    const unlocks: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const locked = run(process.execPath, [CLI, "inspect", "tiny.eml"], { cwd: dir, env: lockedEnv }).ms;
-      unlocks.push(sealbird(["inspect", "tiny.eml"]).ms - locked);
-    }
-    const unlockMs = Math.max(0, median(unlocks));
+    const unlockSamples = (): number[] => {
+      const unlocks: number[] = [];
+      for (let i = 0; i < Math.max(RUNS, 5); i++) {
+        const locked = run(process.execPath, [cli, "inspect", "tiny.eml"], { cwd: dir, env: lockedEnv }).ms;
+        unlocks.push(sealbird(["inspect", "tiny.eml"]).ms - locked);
+      }
+      return unlocks;
+    };
+    // Both builds run the same unlock code: their samples are pooled (a steadier median on a
+    // loaded machine), so "net" subtracts the same amount from both.
+    const samples = [...unlockSamples(), ...(BASELINE ? baseline(unlockSamples) : [])];
+    const unlockMs = Math.max(0, median(samples));
+    const baselineUnlockMs = unlockMs;
     const inProcess: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const ks = await Keystore.open(new KeystoreFileBackend(env.SEALBIRD_KEYSTORE));
@@ -152,6 +177,8 @@ async function main(): Promise<void> {
       inProcess.push(performance.now() - t);
     }
     const bare = median(Array.from({ length: RUNS }, () => sealbird(["--version"]).maxRssMb));
+    const fixed = median(Array.from({ length: RUNS }, () => sealbird(["inspect", "tiny.eml"]).maxRssMb));
+    const baselineFixed = BASELINE ? baseline(() => median(Array.from({ length: RUNS }, () => sealbird(["inspect", "tiny.eml"]).maxRssMb))) : 0;
 
     const rows: Row[] = [];
     const ops: Array<{ operation: string; tool: string; unlocks: boolean; prepare?: () => void; ours: () => Run; theirs: () => Run }> = [
@@ -202,14 +229,11 @@ async function main(): Promise<void> {
         op.prepare?.();
         const ours: Run[] = [];
         const theirs: Run[] = [];
+        const base: Run[] = [];
         for (let i = 0; i < RUNS; i++) {
-          if (i % 2) {
-            ours.push(op.ours());
-            theirs.push(op.theirs());
-          } else {
-            theirs.push(op.theirs());
-            ours.push(op.ours());
-          }
+          // Interleaved, the order turned every round: load on a shared machine hits all alike.
+          const round = [() => theirs.push(op.theirs()), () => ours.push(op.ours()), ...(BASELINE ? [() => base.push(baseline(op.ours))] : [])];
+          for (const step of i % 2 ? round.reverse() : round) step();
         }
         const sealbirdMs = median(ours.map((r) => r.ms));
         const row: Row = {
@@ -221,6 +245,7 @@ async function main(): Promise<void> {
           toolMs: median(theirs.map((r) => r.ms)),
           sealbirdRssMb: median(ours.map((r) => r.maxRssMb)),
           toolRssMb: median(theirs.map((r) => r.maxRssMb)),
+          ...(BASELINE ? { baselineNetMs: median(base.map((r) => r.ms)) - (op.unlocks ? baselineUnlockMs : 0), baselineRssMb: median(base.map((r) => r.maxRssMb)) } : {}),
         };
         rows.push(row);
         if (CPU_PROF) {
@@ -234,14 +259,23 @@ async function main(): Promise<void> {
     const head = `Sealbird CLI vs openssl cms / gpg — node ${process.version}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, median of ${RUNS} paired runs`;
     console.log(head);
     console.log(`keystore unlock (Argon2id 64 MiB, t=3): ${unlockMs.toFixed(0)} ms per process (${median(inProcess).toFixed(0)} ms in-process), in every command below; "net" = without it`);
-    console.log(`bare sealbird process (--version): ${bare.toFixed(0)} MB max RSS\n`);
-    console.log("size   operation               sealbird ms  net ms  tool ms  ratio  net ratio  peak RSS MB (net of bare / ×msg)  tool RSS MB");
+    console.log(`bare sealbird process (--version): ${bare.toFixed(0)} MB max RSS; fixed cost (unlocked inspect of a tiny message): ${fixed.toFixed(0)} MB`);
+    if (BASELINE) console.log(`baseline: ${BASELINE} (fixed cost ${baselineFixed.toFixed(0)} MB), measured in the same rounds; the unlock above is the median of both builds' samples`);
+    console.log("");
+    const cols = "size   operation               sealbird ms  net ms  tool ms  ratio  net ratio  peak RSS MB (net of bare, net of fixed: ×msg)";
+    console.log(`${cols.padEnd(120)}${BASELINE ? "baseline net ms  net ratio  RSS MB (net of fixed: ×msg)  " : ""}tool RSS MB`);
     for (const r of rows) {
       const msgMb = SIZES.find((s) => s.label === r.size)!.bytes / 1048576;
+      const times = (net: number): string => `${(net / msgMb).toFixed(1)}×`;
       const netRss = r.sealbirdRssMb - bare;
+      const grown = r.sealbirdRssMb - fixed;
+      const baseCols =
+        BASELINE && r.baselineNetMs !== undefined && r.baselineRssMb !== undefined
+          ? `${r.baselineNetMs.toFixed(0).padStart(15)} ${(r.baselineNetMs / r.toolMs).toFixed(2).padStart(10)}  ${r.baselineRssMb.toFixed(0).padStart(6)} (${(r.baselineRssMb - baselineFixed).toFixed(0)}: ${times(r.baselineRssMb - baselineFixed)})`.padEnd(47)
+          : "";
       console.log(
-        `${r.size.padEnd(6)} ${r.operation.padEnd(23)} ${r.sealbirdMs.toFixed(0).padStart(11)} ${r.netMs.toFixed(0).padStart(7)} ${r.toolMs.toFixed(0).padStart(8)} ${(r.sealbirdMs / r.toolMs).toFixed(2).padStart(6)} ${(r.netMs / r.toolMs).toFixed(2).padStart(10)}  ${r.sealbirdRssMb.toFixed(0).padStart(6)} (${netRss.toFixed(0)} / ${(netRss / msgMb).toFixed(1)}×)`.padEnd(120) +
-          `${r.toolRssMb.toFixed(0).padStart(6)}  ${r.tool}`,
+        `${r.size.padEnd(6)} ${r.operation.padEnd(23)} ${r.sealbirdMs.toFixed(0).padStart(11)} ${r.netMs.toFixed(0).padStart(7)} ${r.toolMs.toFixed(0).padStart(8)} ${(r.sealbirdMs / r.toolMs).toFixed(2).padStart(6)} ${(r.netMs / r.toolMs).toFixed(2).padStart(10)}  ${r.sealbirdRssMb.toFixed(0).padStart(6)} (${netRss.toFixed(0)}, ${grown.toFixed(0)}: ${times(grown)})`.padEnd(120) +
+          `${baseCols}${r.toolRssMb.toFixed(0).padStart(6)}  ${r.tool}`,
       );
     }
     console.log("\nTargets (issue 14): 25 MB net ratio ≤ 1.5 vs openssl and ≤ 2 vs gpg; peak memory ≤ 4× the message size.");

@@ -38,18 +38,18 @@ export function demoInbox(keys) {
     {
       subject: "S/MIME signed: minutes of Monday's meeting",
       eml: (subject) => keys.smimeSigned({ subject, inner: textEntity("Signed by Bob with his S/MIME certificate (openssl cms -sign).\n\nSealbird checks the signature and that his certificate chains to a trusted root.") }),
-      expect: { badge: "✓", icon: "signed-valid.svg", title: /Valid signature/ },
+      expect: { badge: "✓", icon: "hdr-none-valid.svg", title: /Valid signature/ },
     },
     {
       subject: "S/MIME encrypted: the door code",
       eml: (subject) => keys.smimeEncrypted({ subject, inner: textEntity("Encrypted to you with openssl cms -encrypt. The door code is 4711.\n\nThunderbird's own S/MIME has no key for this; Sealbird decrypts it.") }),
-      expect: { icon: "encrypted.svg", title: /decrypted by Sealbird/, view: "render", text: /door code is 4711/ },
+      expect: { icon: "hdr-ok-none.svg", title: /decrypted by Sealbird/, view: "render", text: /door code is 4711/ },
     },
     {
       subject: "S/MIME signed and encrypted: salary review",
       eml: (subject) =>
         keys.smimeEncrypted({ subject, inner: keys.smimeSignedEntity(textEntity("Signed by Bob, then encrypted to you (openssl cms -sign, then -encrypt).\n\nThe padlock and the check mark show both.")) }),
-      expect: { icon: "encrypted.svg", badge: "✓", view: "render", text: /then encrypted to you/ },
+      expect: { icon: "hdr-ok-valid.svg", badge: "✓", view: "render", text: /then encrypted to you/ },
     },
     {
       subject: "OpenPGP signed: release notes",
@@ -59,12 +59,12 @@ export function demoInbox(keys) {
     {
       subject: "OpenPGP encrypted: the spare key is under the mat",
       eml: (subject) => keys.pgpEncrypted({ subject, sign: false, inner: textEntity("Encrypted to your OpenPGP key with gpg --encrypt (PGP/MIME), not signed.") }),
-      expect: { icon: "encrypted.svg", view: "render", text: /gpg --encrypt/ },
+      expect: { icon: "hdr-ok-none.svg", view: "render", text: /gpg --encrypt/ },
     },
     {
       subject: "OpenPGP signed and encrypted: travel plans",
       eml: (subject) => keys.pgpEncrypted({ subject, inner: textEntity("Signed by Bob and encrypted to you with gpg --sign --encrypt.\n\nWe leave on Friday at 8.") }),
-      expect: { icon: "encrypted.svg", badge: "✓", view: "render", text: /leave on Friday/ },
+      expect: { icon: "hdr-ok-valid.svg", badge: "✓", view: "render", text: /leave on Friday/ },
     },
     {
       subject: "Tampered: invoice changed after it was signed",
@@ -72,7 +72,7 @@ export function demoInbox(keys) {
         const good = keys.smimeSigned({ subject, inner: textEntity("Please pay 100 EUR to account DE00 1234.\n\nSomeone changed the amount after Bob signed this: the signature no longer matches.") });
         return Buffer.from(good.toString("latin1").replace("pay 100 EUR", "pay 900 EUR"), "latin1");
       },
-      expect: { badge: "✗", icon: "signed-bad.svg", title: /Invalid signature/ },
+      expect: { badge: "✗", icon: "hdr-none-bad.svg", title: /Invalid signature/ },
     },
     {
       subject: "Unknown signer: a signed message from a stranger",
@@ -98,7 +98,7 @@ export function demoInbox(keys) {
               '<p style="background:url(http://tracker.invalid/bg.png)">Even with "allow remote content", nothing is fetched.</p></body></html>',
           ),
         }),
-      expect: { icon: "encrypted.svg", badge: "✓", view: "render", text: /never loads anything remote/ },
+      expect: { icon: "hdr-ok-valid.svg", badge: "✓", view: "render", text: /never loads anything remote/ },
     },
     {
       subject: "Nested: a signed part forwarded inside a plain message",

@@ -5,12 +5,23 @@
  */
 import type { DOMPurify } from "dompurify";
 import { inspectMessage, plainBeyondHeaderLimit, type InspectResult, type LayerOpener } from "../core/message/inspect.js";
-import { buildRenderModel } from "../core/render/render-model.js";
+import { buildRenderModel, type RenderModel } from "../core/render/render-model.js";
 import { decodeBody, type MimeEntity } from "../core/mime/index.js";
+import { copyFilename, copySource, decryptedCopy, type CopySource } from "../core/message/decrypted-message.js";
 import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import type { MessageStatus } from "../core/status/message-status.js";
-import type { DisplayView, PendingKey, PopupSummary } from "./protocol.js";
+import type { DisplayView, OwnView, PendingKey, PopupSummary } from "./protocol.js";
 import { showStatus, showNothing, showLocked, showError, showPending } from "./action-view.js";
+
+export interface DecryptedOriginal {
+  status: MessageStatus;
+  /** Sanitised parts, as the message pane shows them. */
+  model: RenderModel;
+  content: MimeEntity;
+  copy(): Uint8Array;
+  /** The Date field as the message carries it (a forward quotes it as it is). */
+  date?: string;
+}
 
 export interface KeyMaterialSource {
   /** "none": no keystore yet. */
@@ -23,10 +34,18 @@ export interface KeyMaterialSource {
   acceptKey(id: string): Promise<void>;
 }
 
-/** What the display needs to know of Thunderbird itself (the smime-display experiment). */
+/** What the display needs of Thunderbird itself (the smime-display and message-header experiments). */
 export interface DisplayHost {
   /** Thunderbird's own S/MIME code decrypted the message shown in the tab. */
   thunderbirdDecrypted(tabId: number): Promise<boolean>;
+  /** Sealbird's verdict is the one for this message: Thunderbird's indicator steps aside; the protected Subject is shown. */
+  claim(tabId: number, messageId: number, claim: { subject?: string }): Promise<boolean>;
+  /** Thunderbird's own verdict for the message shown (its own key stores). */
+  ownView(tabId: number): Promise<OwnView>;
+  /** The protected Subject into the message list (Thunderbird's message index). */
+  setListSubject(messageId: number, subject: string): Promise<void>;
+  /** The user's setting: may the protected Subject go into the message list? */
+  listSubjectAllowed(): Promise<boolean>;
 }
 
 interface Processed {
@@ -39,6 +58,8 @@ interface Processed {
   /** Top-level S/MIME encryption Sealbird has no key for: Thunderbird may have one of its own. */
   smimeNoKey?: boolean;
   pendingKeys?: PendingKey[];
+  /** Decrypted: what "Save decrypted copy" writes. */
+  copy?: CopySource;
 }
 
 /**
@@ -50,9 +71,11 @@ interface Processed {
 const MAX_CACHED = 24;
 export const MAX_CACHED_BYTES = 32 * 1024 * 1024;
 
-/** What a result holds on to, in bytes: decrypted entity bytes and render-model strings (UTF-16). */
+/** What a result holds on to, in bytes: decrypted entity bytes (and the copy's, if apart) and render-model strings (UTF-16). */
 function heldBytes(p: Processed): number {
   let n = p.content?.raw.length ?? 0;
+  // The decrypted copy's entity is usually the same bytes as the content; counted when it is not.
+  if (p.copy && p.copy.entity.buffer !== p.content?.raw.buffer) n += p.copy.entity.length;
   if (p.view.kind === "render") for (const b of p.view.model.blocks) n += 2 * (b.kind === "text" ? b.text.length : b.html.length);
   return n;
 }
@@ -94,6 +117,13 @@ export class DisplayService {
     // A user who also keeps the key in Thunderbird's own certificate store sees Thunderbird's
     // decryption: our "no key" explanation must not replace a message that is readable.
     if (p.smimeNoKey && (await this.host.thunderbirdDecrypted(tabId).catch(() => false))) return { kind: "status", status: p.status! };
+    const subject = p.view.kind === "render" ? p.status?.protectedHeaders?.subject : undefined;
+    if (p.view.kind === "render" && subject) {
+      // The header pane shows the real Subject (claim is idempotent: the display event may
+      // not have got there yet); only where it could not be set does the body carry it.
+      const subjectInHeader = await this.host.claim(tabId, id, { subject }).catch(() => false);
+      return { ...p.view, subjectInHeader };
+    }
     return p.view;
   }
 
@@ -108,7 +138,59 @@ export class DisplayService {
     if (id === undefined) return { kind: "none" };
     const p = await this.process(id);
     const code = p.view.kind === "error" ? p.view.code : undefined;
-    return { kind: p.view.kind, status: p.status, code, ms: p.ms, ...(p.pendingKeys?.length ? { pendingKeys: p.pendingKeys } : {}) };
+    const thunderbird = await this.host.ownView(tabId).catch(() => undefined);
+    return {
+      kind: p.view.kind,
+      status: p.status,
+      code,
+      ms: p.ms,
+      ...(p.pendingKeys?.length ? { pendingKeys: p.pendingKeys } : {}),
+      ...(thunderbird ? { thunderbird } : {}),
+      canSaveCopy: !!p.copy,
+    };
+  }
+
+  /**
+   * "Save decrypted copy…": the decrypted message as .eml through Thunderbird's downloads.
+   * Without `saveAs` Thunderbird's own download setting decides (its default asks where to
+   * save). Only for the message shown in the tab. Resolves with the file's path once written,
+   * or `saved: false` when the user cancelled the file picker.
+   */
+  async saveCopyForTab(tabId: number, saveAs?: boolean): Promise<{ saved: boolean; filename: string; size: number }> {
+    const id = await this.displayedId(tabId);
+    const p = id === undefined ? undefined : await this.process(id);
+    if (!p?.copy) throw new SealbirdError("usage", "The message shown in this tab was not decrypted by Sealbird.");
+    const bytes = decryptedCopy(p.copy);
+    const subject = p.status?.protectedHeaders?.subject ?? "message";
+    const filename = copyFilename(subject);
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "message/rfc822" }));
+    let downloadId: number;
+    try {
+      downloadId = await messenger.downloads.download({ url, filename, ...(saveAs === undefined ? {} : { saveAs }), conflictAction: "uniquify" });
+    } catch (e) {
+      URL.revokeObjectURL(url);
+      // The user closed the file picker: nothing written, nothing to report as an error.
+      if (/cancel/i.test(e instanceof Error ? e.message : String(e))) return { saved: false, filename, size: 0 };
+      throw new SealbirdError("io-error", `The decrypted copy could not be saved: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // The blob is read by the download: revoked only when Thunderbird says it is done (an
+    // early revoke, or a timer in a suspended event page, would cut it off or leak it).
+    const item = await downloadFinished(downloadId).finally(() => URL.revokeObjectURL(url));
+    if (item.state !== "complete") throw new SealbirdError("io-error", `The decrypted copy could not be saved: ${item.error ?? item.state}`);
+    return { saved: true, filename: item.filename, size: bytes.length };
+  }
+
+  /**
+   * A message Sealbird decrypted, for a reply or forward of it: the sanitised parts, its
+   * attachments, the decrypted .eml. Undefined when Sealbird did not decrypt it completely
+   * (then the composer keeps what Thunderbird quoted: never half-decrypted).
+   */
+  async decryptedFor(id: number): Promise<DecryptedOriginal | undefined> {
+    const p = await this.process(id);
+    if (p.view.kind !== "render" || p.status?.encryption.state !== "decrypted" || !p.content || !p.copy) return undefined;
+    const { content, copy } = p;
+    const date = copy.outer.find((h) => h.name.toLowerCase() === "date")?.value.replace(/\r?\n[ \t]+/g, " ").trim();
+    return { status: p.status, model: p.view.model, content, copy: () => decryptedCopy(copy), ...(date ? { date } : {}) };
   }
 
   /**
@@ -242,20 +324,14 @@ export class DisplayService {
       const nestedEncrypted = status.nested.some((n) => n.kind === "encrypted");
       const smimeEncrypted = result.layers[0]?.protocol === "smime" && result.layers[0].kind === "encrypted";
       const smimeNoKey = smimeEncrypted && status.encryption.state === "failed" && status.encryption.code === "no-key";
-      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey, ...(pendingKeys.length ? { pendingKeys } : {}) });
+      const copy = copySource(result) ?? undefined;
+      const done = (p: Omit<Processed, "ms">): Processed => finish({ ...p, smimeNoKey, ...(pendingKeys.length ? { pendingKeys } : {}), ...(copy ? { copy } : {}) });
       if (status.protocol === "none" && !nestedEncrypted) return done({ view: { kind: "plain" }, status });
       if (status.encryption.state === "failed") {
         if (status.encryption.code === "no-key" && (await this.keys.lockState()) === "locked") return done({ view: { kind: "locked" }, status });
         return done({ view: { kind: "error", code: status.encryption.code, message: status.encryption.message, status }, status });
       }
-      // Thunderbird shows a multipart/signed message's content itself. We render what it
-      // cannot show (encrypted, opaque signed) and every message that carries an encrypted
-      // part below the top level: Thunderbird would put all its parts into one document,
-      // which is what the EFAIL direct-exfiltration attack needs; we render each part on its
-      // own and never decrypt the nested part.
-      const ownRendering =
-        result.layers.some((l) => l.kind === "encrypted") || result.top.contentType.subtype.endsWith("pkcs7-mime") || nestedEncrypted;
-      if (!ownRendering || !result.view) return done({ view: { kind: "status", status }, status });
+      if (!rendersOwnView(result) || !result.view) return done({ view: { kind: "status", status }, status });
       return done({ view: { kind: "render", model: buildRenderModel(result.view, this.purify), status }, status, content: result.view });
     } catch (e) {
       // A header section over the parser's limit must not hide an otherwise plain message.
@@ -273,7 +349,45 @@ export class DisplayService {
     else if (p.status) await showStatus(tabId, p.status);
     else if (p.view.kind === "error") await showError(tabId, p.view.code);
     else await showNothing(tabId);
+    await this.takeHeader(tabId, id, p).catch(() => undefined);
   }
+
+  /**
+   * One verdict: for a message Sealbird decrypted, verified or refused, Thunderbird's own
+   * indicator and failure notices step aside and the protected Subject is shown. Not where
+   * Thunderbird itself decrypted what Sealbird has no key for: then its display stays.
+   */
+  private async takeHeader(tabId: number, id: number, p: Processed): Promise<void> {
+    const status = p.status;
+    if (!status || (status.protocol === "none" && p.view.kind !== "render")) return;
+    if (status.encryption.state === "failed" && status.encryption.code === "no-key" && p.view.kind !== "locked") {
+      const own = await this.host.ownView(tabId).catch(() => undefined);
+      if (own?.smimeEncryption === "decrypted" || own?.openpgpEncryption === "decrypted") return;
+    }
+    const subject = status.protectedHeaders?.subject;
+    await this.host.claim(tabId, id, subject ? { subject } : {});
+    if (subject && status.encryption.state === "decrypted" && (await this.host.listSubjectAllowed())) await this.host.setListSubject(id, subject);
+  }
+}
+
+/**
+ * Whether the pane shows our rendering of `result.view` instead of Thunderbird's. Thunderbird
+ * shows a multipart/signed message's content itself. We render what it cannot show
+ * (encrypted, opaque signed); every message that carries an encrypted part below the top
+ * level (Thunderbird would put all its parts into one document, which is what the EFAIL
+ * direct-exfiltration attack needs; we render each part on its own and never decrypt the
+ * nested part); and armor read out of HTML: there Thunderbird would show the HTML, whose
+ * styles can add, hide or reorder text next to a valid badge ("Johnny" GUI spoofing), while
+ * the signature covers only the text we read from it.
+ */
+export function rendersOwnView(result: InspectResult): boolean {
+  const { status } = result;
+  return (
+    result.layers.some((l) => l.kind === "encrypted") ||
+    result.top.contentType.subtype.endsWith("pkcs7-mime") ||
+    status.nested.some((n) => n.kind === "encrypted") ||
+    status.repairs.some((r) => r.code === "armor-in-html")
+  );
 }
 
 function findPart(root: MimeEntity, path: string): MimeEntity | undefined {
@@ -284,4 +398,21 @@ function findPart(root: MimeEntity, path: string): MimeEntity | undefined {
     stack.push(...e.children);
   }
   return undefined;
+}
+
+/** The download once it completed or was interrupted (onChanged, or already so when asked). */
+function downloadFinished(id: number): Promise<messenger.downloads.DownloadItem> {
+  return new Promise((resolve) => {
+    const check = async (): Promise<void> => {
+      const [item] = await messenger.downloads.search({ id });
+      if (item?.state === "in_progress") return;
+      messenger.downloads.onChanged.removeListener(onChanged);
+      resolve(item ?? { id, filename: "", state: "interrupted", error: "removed" });
+    };
+    const onChanged = (delta: messenger.downloads.DownloadDelta): void => {
+      if (delta.id === id && delta.state?.current && delta.state.current !== "in_progress") void check();
+    };
+    messenger.downloads.onChanged.addListener(onChanged);
+    void check();
+  });
 }

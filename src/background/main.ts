@@ -12,6 +12,8 @@ import { isSealbirdError, SealbirdError } from "../core/errors.js";
 import { importKeyFile } from "../core/keyring/import-file.js";
 import { isComposeRequest, startCompose } from "./compose/index.js";
 import { openUnlockWindow } from "./unlock-window.js";
+import { getListSubject } from "./options/list-subject.js";
+import { iconOnly } from "./action-view.js";
 import { OnlineChecks } from "./online-checks.js";
 import { onChecksChanged } from "./options/certificate-checks.js";
 import { DiscoveryService } from "./discovery/service.js";
@@ -25,9 +27,15 @@ useAesCfbWasm(fetch(messenger.runtime.getURL("wasm/aes-cfb.wasm")).then((r) => r
 const online = new OnlineChecks();
 const keystore = new KeystoreService(() => online.revocation());
 attachKeystore(keystore);
-const display = new DisplayService(keystore, createDOMPurify(window), messenger.smimeDisplay);
+const display = new DisplayService(keystore, createDOMPurify(window), {
+  thunderbirdDecrypted: (tabId) => messenger.smimeDisplay.thunderbirdDecrypted(tabId),
+  claim: (tabId, id, claim) => messenger.messageHeader.claim(tabId, id, claim),
+  ownView: (tabId) => messenger.messageHeader.ownView(tabId),
+  setListSubject: (id, subject) => messenger.messageHeader.setListSubject(id, subject),
+  listSubjectAllowed: getListSubject,
+});
 const discovery = new DiscoveryService(keystore);
-const compose = startCompose(keystore, discovery, online);
+const compose = startCompose(keystore, discovery, online, (id) => display.decryptedFor(id));
 startRefreshSchedule(discovery);
 // Results computed under other revocation settings are stale.
 onChecksChanged(() => {
@@ -50,6 +58,27 @@ messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => display.
 // The selection arrives earlier than the display event: the button shows "checking…" sooner.
 messenger.mailTabs.onSelectedMessagesChanged.addListener((tab, list) => display.onMessagesDisplayed(tab, list));
 keystore.onLockChange((unlocked) => void (unlocked ? refreshOpenMessages() : display.forgetDecrypted()));
+void refreshOwnKeyIds();
+void iconOnly().catch(() => undefined);
+
+/**
+ * Thunderbird's own OpenPGP would try (and fail, slowly, with a red bar) every PGP/MIME message
+ * only Sealbird's keys open: the message-header experiment stops it for our key IDs (public
+ * facts). Refreshed at start and after every change the options page or an import can make.
+ */
+let knownKeyIds = "";
+async function refreshOwnKeyIds(): Promise<void> {
+  try {
+    const ks = await keystore.state();
+    const ids = ks.exists ? await (await keystore.keyring()).pgpSecretKeyIds() : [];
+    const key = ids.join(",");
+    if (key === knownKeyIds) return;
+    knownKeyIds = key;
+    await messenger.messageHeader.skipOwnOpenPGP(ids);
+  } catch (e) {
+    console.error("Sealbird: could not hand the OpenPGP key IDs to Thunderbird's display", e);
+  }
+}
 
 /** After an unlock (prompt, options page): messages waiting for the key render in place. */
 async function refreshOpenMessages(): Promise<void> {
@@ -65,9 +94,9 @@ async function refreshOpenMessages(): Promise<void> {
 messenger.runtime.onMessage.addListener((message, sender) => {
   let work: Promise<unknown>;
   if (isComposeRequest(message)) work = compose.handle(message);
-  else if (isDiscoveryRequest(message)) work = handleDiscoveryRequest(message, discovery);
-  else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore);
-  else if (isRequest(message)) work = handle(message, sender);
+  else if (isDiscoveryRequest(message)) work = handleDiscoveryRequest(message, discovery).finally(() => void refreshOwnKeyIds());
+  else if (isOptionsRequest(message)) work = handleOptionsRequest(message, keystore).finally(() => void refreshOwnKeyIds());
+  else if (isRequest(message)) work = handle(message, sender).finally(() => void refreshOwnKeyIds());
   else return undefined;
   return work.then(
     (value) => ({ ok: true, value }),
@@ -89,6 +118,8 @@ async function handle(req: Request, sender: messenger.runtime.MessageSender): Pr
       return display.summaryForTab(req.tabId);
     case "display:accept-key":
       return display.acceptKeyForTab(req.tabId, req.keyId);
+    case "display:save-copy":
+      return display.saveCopyForTab(req.tabId, req.saveAs);
     case "status:get":
       return display.statusForTab(req.tabId);
     case "keystore:state":

@@ -25,6 +25,7 @@ import {
   setPgpExpiry,
 } from "./options/keys.js";
 import { readPolicy, writePolicy, assertPolicyInput } from "./options/policy.js";
+import { getListSubject, setListSubject } from "./options/list-subject.js";
 import { importThunderbirdRoots, thunderbirdCertificates } from "./options/thunderbird-certs.js";
 import { getChecks, ldapDirectoryViews, setChecks } from "./options/certificate-checks.js";
 import { revocationPermitted } from "./online-checks.js";
@@ -104,6 +105,8 @@ const handlers: Handlers = {
     assertPolicyInput(r.policy);
     return writePolicy((await ks.keyring()).store, r.policy);
   },
+  "options:list-subject-get": () => getListSubject(),
+  "options:list-subject-set": (r) => setListSubject(r.on === true),
   "options:thunderbird-certs": async (_r, ks) => thunderbirdCertificates(await ks.keyring()),
   "options:thunderbird-import-roots": async (_r, ks) => importThunderbirdRoots(await ks.keyring()),
   "options:pgp-set-expiry": async (r, ks) => setPgpExpiry(await ks.keyring(), str(r.id), typeof r.expiresAt === "string" ? r.expiresAt : null),

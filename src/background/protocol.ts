@@ -11,7 +11,9 @@ export type DisplayView =
   /** Encrypted, but the keystore is locked: the pane offers to unlock. */
   | { kind: "locked" }
   /** We replace the body with this sanitised model (decrypted, or opaque-signed content). */
-  | { kind: "render"; model: RenderModel; status: MessageStatus }
+  /** `subjectInHeader`: the protected Subject stands in Thunderbird's header pane (then the
+   * body does not repeat it; where the header could not be set, the body shows it). */
+  | { kind: "render"; model: RenderModel; status: MessageStatus; subjectInHeader?: boolean }
   /** Something failed: show the translated explanation with the code. */
   | { kind: "error"; code: string; message: string; status?: MessageStatus }
   /** Status only; Thunderbird's own rendering of the content is right (multipart/signed). */
@@ -31,6 +33,18 @@ export interface PopupSummary {
    * aside until the user accepts one (a forged mail must not silently replace a contact's key).
    */
   pendingKeys?: PendingKey[];
+  /** What Thunderbird's own crypto concluded with its own key stores (shown as a second opinion). */
+  thunderbird?: OwnView;
+  /** The message was decrypted: "Save decrypted copy…" is offered. */
+  canSaveCopy?: boolean;
+}
+
+/** Thunderbird's own verdict (message-header experiment); "skipped": Sealbird stopped its doomed OpenPGP attempt. */
+export interface OwnView {
+  smimeSignature: string;
+  smimeEncryption: string;
+  openpgpSignature: string;
+  openpgpEncryption: string;
 }
 
 export interface PendingKey {
@@ -47,6 +61,8 @@ export type Request =
   | { type: "display:summary"; tabId: number }
   /** The user accepts a pending key shown in the popup of that tab's message; answers the new summary. */
   | { type: "display:accept-key"; tabId: number; keyId: string }
+  /** "Save decrypted copy…" for that tab's message (an .eml through the downloads API). */
+  | { type: "display:save-copy"; tabId: number; saveAs?: boolean }
   | { type: "status:get"; tabId: number }
   | { type: "keystore:state" }
   | { type: "keystore:create"; passphrase: string }

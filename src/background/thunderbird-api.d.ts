@@ -10,7 +10,8 @@ declare namespace messenger {
     const onRemoved: { addListener(cb: (tabId: number) => void): void };
   }
   namespace messages {
-    interface MessageHeader { id: number; subject: string; author: string; headerMessageId?: string; folder?: unknown }
+    interface MessageHeader { id: number; subject: string; author: string; recipients: string[]; ccList: string[]; date?: string | Date; headerMessageId?: string; folder?: unknown }
+    function get(id: number): Promise<MessageHeader>;
     interface MessageList { id: string | null; messages: MessageHeader[] }
     function getRaw(id: number, options?: { decrypt?: boolean; data_format?: "File" | "BinaryString" }): Promise<File | string>;
   }
@@ -33,6 +34,7 @@ declare namespace messenger {
     function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
     function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
     function openPopup(options?: { windowId?: number }): Promise<void>;
+    function setLabel(details: TabDetails & { label: string | null }): Promise<void>;
   }
   namespace scripting {
     /** Firefox's scripting.executeScript (toolkit schema); for a mail or message tab it targets the message pane. */
@@ -137,6 +139,7 @@ declare namespace messenger {
   namespace composeAction {
     interface TabDetails { tabId?: number }
     function setTitle(details: TabDetails & { title: string | null }): Promise<void>;
+    function setLabel(details: TabDetails & { label: string | null }): Promise<void>;
     function setBadgeText(details: TabDetails & { text: string | null }): Promise<void>;
     function setBadgeBackgroundColor(details: TabDetails & { color: string | null }): Promise<void>;
     function setIcon(details: TabDetails & { path: string | Record<string, string> }): Promise<void>;
@@ -151,10 +154,32 @@ declare namespace messenger {
     function draftMessageId(tabId: number): Promise<number | null>;
     const onEncapsulate: { addListener(cb: (tabId: number, request: unknown) => Promise<unknown>): void };
   }
+  /** Sealbird's own experiment (src/experiments/compose-controls): its Encrypt and Sign buttons in place of Thunderbird's own. */
+  namespace composeControls {
+    interface Control { checked: boolean; label: string; tooltip: string; disabled?: boolean }
+    function show(tabId: number, controls: { encrypt: Control; sign: Control }): Promise<void>;
+    function release(tabId: number): Promise<void>;
+    const onCommand: { addListener(cb: (tabId: number, control: "encrypt" | "sign") => void): void };
+  }
   /** Sealbird's own experiment (src/experiments/smime-display): keeps the message document when Thunderbird cannot decrypt S/MIME. */
   namespace smimeDisplay {
     function takeOver(): Promise<void>;
     function thunderbirdDecrypted(tabId: number): Promise<boolean>;
+  }
+  /** Sealbird's own experiment (src/experiments/message-header): one indicator, the protected Subject, no doomed OpenPGP attempt. */
+  namespace messageHeader {
+    interface OwnView { smimeSignature: string; smimeEncryption: string; openpgpSignature: string; openpgpEncryption: string }
+    function claim(tabId: number, messageId: number, claim: { subject?: string }): Promise<boolean>;
+    function ownView(tabId: number): Promise<OwnView>;
+    function setListSubject(messageId: number, subject: string): Promise<void>;
+    function skipOwnOpenPGP(keyIds: string[]): Promise<void>;
+  }
+  namespace downloads {
+    function download(options: { url: string; filename?: string; saveAs?: boolean; conflictAction?: "uniquify" | "overwrite" | "prompt" }): Promise<number>;
+    interface DownloadItem { id: number; filename: string; state: "in_progress" | "interrupted" | "complete"; error?: string }
+    interface DownloadDelta { id: number; state?: { current?: DownloadItem["state"] }; error?: { current?: string } }
+    function search(query: { id?: number }): Promise<DownloadItem[]>;
+    const onChanged: { addListener(cb: (delta: DownloadDelta) => void): void; removeListener(cb: (delta: DownloadDelta) => void): void };
   }
   /** Sealbird's own experiment (src/experiments/ldap-directory): Thunderbird's LDAP address books, searched read-only. */
   namespace ldapDirectory {

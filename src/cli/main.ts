@@ -4,9 +4,12 @@ import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import { EXIT, EXIT_HELP, exitCodeFor } from "./exit-codes.js";
 import { COMMANDS } from "./commands/index.js";
 import { installNativeBase64 } from "../node/native-base64.js";
+import { installSyncDecompression } from "../node/sync-decompression.js";
 
-// Node's native base64 for the engine's 25 MB bodies (Thunderbird has it built in).
+// Node's native base64 for the engine's 25 MB bodies (Thunderbird has it built in), and
+// one-shot inflating for openpgp.js instead of a thread-pool round trip per 64 KiB.
 installNativeBase64();
+installSyncDecompression();
 
 const HELP = `sealbird — S/MIME and OpenPGP e-mail security on the command line
 
@@ -36,11 +39,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new SealbirdError("usage", `unknown command "${name}" (see sealbird --help)`);
+  const loaded = await command.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`Usage: sealbird ${command.usage}\n${command.summary}\n${command.help ?? ""}`);
+    process.stdout.write(`Usage: sealbird ${command.usage}\n${command.summary}\n${loaded.help ?? ""}`);
     return EXIT.ok;
   }
-  return command.run(rest);
+  return loaded.run(rest);
 }
 
 declare const __SEALBIRD_VERSION__: string | undefined;

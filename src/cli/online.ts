@@ -5,12 +5,11 @@
  */
 import { join } from "node:path";
 import { SealbirdError } from "../core/errors.js";
-import { MemoryRevocationCache, type OnlineRevocation } from "../core/cert/online-revocation.js";
+import type { OnlineRevocation, RevocationCache } from "../core/cert/online-revocation.js";
 import { REVOCATION_MODES, type RevocationMode } from "../core/status/revocation-status.js";
 import { ldapUrlText, parseLdapUrl } from "../core/ldap/ldap-url.js";
 import type { LdapDirectory } from "../core/ldap/certificate-lookup.js";
 import { nodeHttpFetch } from "../node/http-fetch.js";
-import { ldaptsSearch } from "../node/ldap-search.js";
 import { RevocationFileCache } from "../node/revocation-file-cache.js";
 
 export const ONLINE_OPTIONS = {
@@ -39,13 +38,25 @@ export function revocationMode(v: unknown): RevocationMode {
 /** Answers are cached in KEYSTORE/revocation-cache when there is a keystore directory. */
 export function onlineRevocation(mode: RevocationMode, keystoreDir: string | undefined): OnlineRevocation {
   if (mode === "off") return { mode };
-  return { mode, fetch: nodeHttpFetch(), cache: keystoreDir ? new RevocationFileCache(join(keystoreDir, "revocation-cache")) : new MemoryRevocationCache() };
+  return { mode, fetch: nodeHttpFetch(), cache: keystoreDir ? new RevocationFileCache(join(keystoreDir, "revocation-cache")) : memoryCache() };
+}
+
+/**
+ * The engine's in-memory cache, loaded when first used: its module brings pkijs, which
+ * OpenPGP work never needs (every command is a process of its own, loading is its fixed cost).
+ */
+function memoryCache(): RevocationCache {
+  let cache: Promise<RevocationCache> | undefined;
+  const get = (): Promise<RevocationCache> => (cache ??= import("../core/cert/online-revocation.js").then((m) => new m.MemoryRevocationCache()));
+  return { get: async (key) => (await get()).get(key), put: async (key, value) => (await get()).put(key, value) };
 }
 
 export function ldapDirectories(urls: readonly string[] | undefined): LdapDirectory[] {
   return (urls ?? []).map((text) => {
     const url = parseLdapUrl(text);
-    return { name: ldapUrlText(url), baseDn: url.baseDn, scope: url.scope, ...(url.filter ? { filter: url.filter } : {}), search: ldaptsSearch(url) };
+    // ldapts is loaded only when a directory is searched.
+    const search: LdapDirectory["search"] = async (query) => (await import("../node/ldap-search.js")).ldaptsSearch(url)(query);
+    return { name: ldapUrlText(url), baseDn: url.baseDn, scope: url.scope, ...(url.filter ? { filter: url.filter } : {}), search };
   });
 }
 

@@ -16,22 +16,76 @@ export function base64Encode(b: Uint8Array): string {
   return native ? native.call(b) : btoa(toBinaryString(b));
 }
 
-/** base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end. */
-export function encodeBase64Lines(data: Uint8Array, lineLength = 76): Uint8Array {
-  // The text is ASCII, so its UTF-8 bytes are the wire bytes; lines are then copied natively.
-  const text = utf8(base64Encode(data));
+/**
+ * base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end,
+ * after `prefix` (a header section) when given, in one buffer. `data` may be given as pieces
+ * (a DER structure around a large content): they are encoded as if joined, without joining.
+ */
+export function encodeBase64Lines(data: Uint8Array | readonly Uint8Array[], lineLength = 76, prefix?: Uint8Array): Uint8Array {
+  const pieces = data instanceof Uint8Array ? [data] : data;
+  let total = 0;
+  for (const p of pieces) total += p.length;
   const width = Math.max(1, Math.floor(lineLength / 4)) * 4;
-  const out = new Uint8Array(text.length + Math.ceil(text.length / width) * 2);
-  let o = 0;
-  for (let i = 0; i < text.length; i += width) {
-    const line = text.subarray(i, i + width);
-    out.set(line, o);
-    o += line.length;
-    out[o++] = 0x0d;
-    out[o++] = 0x0a;
+  const textLength = Math.ceil(total / 3) * 4;
+  const lines = Math.ceil(textLength / width);
+  const start = prefix?.length ?? 0;
+  const out = new Uint8Array(start + textLength + lines * 2);
+  if (prefix) out.set(prefix);
+  // Encoded a block of whole lines at a time (native base64, native ASCII copy, then each
+  // line moved to its place with copyWithin): no string of the whole base64 text, and no
+  // view object per line.
+  const blockBytes = (width / 4) * 3 * 1024;
+  const reader = piecesReader(pieces);
+  let o = start;
+  for (let done = 0; done < total; done += blockBytes) {
+    const text = base64Encode(reader(Math.min(blockBytes, total - done)));
+    asciiEncoder.encodeInto(text, out.subarray(o));
+    const blockLines = Math.ceil(text.length / width);
+    for (let i = blockLines - 1; i >= 0; i--) {
+      const from = o + i * width;
+      const to = o + i * (width + 2);
+      const end = Math.min(from + width, o + text.length);
+      if (to !== from) out.copyWithin(to, from, end);
+      out[to + (end - from)] = 0x0d;
+      out[to + (end - from) + 1] = 0x0a;
+    }
+    o += text.length + blockLines * 2;
   }
   return out;
 }
+
+/** Reads consecutive byte ranges across pieces: views where a range lies in one piece. */
+function piecesReader(pieces: readonly Uint8Array[]): (n: number) => Uint8Array {
+  let index = 0;
+  let offset = 0;
+  return (n) => {
+    const piece = pieces[index];
+    if (piece && piece.length - offset >= n) {
+      const view = piece.subarray(offset, offset + n);
+      offset += n;
+      if (offset === piece.length) {
+        index++;
+        offset = 0;
+      }
+      return view;
+    }
+    const out = new Uint8Array(n);
+    for (let filled = 0; filled < n; ) {
+      const p = pieces[index]!;
+      const take = Math.min(n - filled, p.length - offset);
+      out.set(p.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (offset === p.length) {
+        index++;
+        offset = 0;
+      }
+    }
+    return out;
+  };
+}
+
+const asciiEncoder = new TextEncoder();
 
 const B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** 0-63: sextet; 64: whitespace to skip; 65: padding; 255: not base64. */
@@ -41,6 +95,18 @@ const PAD = 65;
 for (let i = 0; i < 64; i++) B64_DEC[B64_ALPHABET.charCodeAt(i)] = i;
 for (const c of [0x20, 0x09, 0x0d, 0x0a, 0x0b, 0x0c]) B64_DEC[c] = SKIP;
 B64_DEC[0x3d] = PAD;
+
+/**
+ * A platform decoder that reads base64 straight from bytes, with exactly the rules of
+ * `Uint8Array.fromBase64` (it throws where that throws). The CLI installs Node's
+ * (src/node/native-base64.ts): there the latin1 string `fromBase64` needs costs more than the
+ * decoding itself.
+ */
+let bytesDecoder: ((input: Uint8Array) => Uint8Array) | undefined;
+
+export function setBase64BytesDecoder(decoder: ((input: Uint8Array) => Uint8Array) | undefined): void {
+  bytesDecoder = decoder;
+}
 
 /** Below this size the table decoder is as fast as a native call plus its string. */
 const NATIVE_MIN = 4096;
@@ -58,13 +124,13 @@ function badBase64(message: string, offset: number): SealbirdError {
  */
 export function decodeBase64(input: Uint8Array): Uint8Array {
   const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
-  if (native && input.length >= NATIVE_MIN) {
+  if ((bytesDecoder || native) && input.length >= NATIVE_MIN) {
     // Gecko (Thunderbird 133+) decodes natively, which matters where scripts run without a
     // JIT (Debian's Thunderbird). It skips the same whitespace and accepts missing padding;
     // whatever it refuses (padding mid-stream, a stray byte) the table decoder below
     // decodes or reports precisely.
     try {
-      return native(LATIN1.decode(input));
+      return bytesDecoder ? bytesDecoder(input) : native!(LATIN1.decode(input));
     } catch {
       // fall through
     }

@@ -51,7 +51,13 @@ function service(): DisplayService {
     acceptKey: async () => undefined,
   };
   const purify = createDOMPurify(new JSDOM("").window as unknown as Window & typeof globalThis);
-  return new DisplayService(keys, purify, { thunderbirdDecrypted: async () => false });
+  return new DisplayService(keys, purify, {
+    thunderbirdDecrypted: async () => false,
+    claim: async () => true,
+    ownView: async () => ({ smimeSignature: "none", smimeEncryption: "none", openpgpSignature: "none", openpgpEncryption: "none" }),
+    setListSubject: async () => undefined,
+    listSubjectAllowed: async () => false,
+  });
 }
 
 /** Shows message `id` in tab 1 and returns the text the pane would get. */

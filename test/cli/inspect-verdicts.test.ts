@@ -92,3 +92,62 @@ describe.skipIf(!hasGpg)("sealbird inspect: repairs", () => {
     }
   });
 });
+
+describe("sealbird inspect --json on mail crafted or mislabelled by others (a sample of the review's cases)", () => {
+  it.each([
+    ["a '<' inside a comment does not make the address", "(Alice <alice@example.org>) eve@evil.example", "mismatch", ["display-name-address"], "eve@evil.example"],
+    ["two angle-addrs: the last is the address", "Alice <alice@example.org> <eve@evil.example>", "mismatch", ["display-name-address"], "eve@evil.example"],
+    ["a quoted local part that needs no quotes", '"alice"@example.org', "valid", [], "alice@example.org"],
+  ])("From %s", (_what, from, state, codes, address) => {
+    const file = signedByAlice(`from-${state}-${codes.join("")}-${address.length}.eml`, `From: ${from}\r\nDate: ${date()}\r\n`);
+    const status = JSON.parse(sealbird(["inspect", file, "--json"], { locked: true }).stdout);
+    expect(status.signature.state).toBe(state);
+    expect(status.signature.reasons.map((r: { code: string }) => r.code)).toEqual(codes);
+    expect(status.signature.from).toBe(address);
+  });
+
+  it("an attacker part slipped into a multipart/signed before the signature → invalid / signature-malformed", () => {
+    const file = signedByAlice("slipped.eml", `From: alice@example.org\r\nDate: ${date()}\r\n`);
+    const eml = readFileSync(join(dir, file), "latin1");
+    const boundary = /boundary="([^"]+)"/.exec(eml)![1]!;
+    const first = eml.indexOf(`--${boundary}`, eml.indexOf(`--${boundary}`) + 1);
+    writeFileSync(join(dir, file), `${eml.slice(0, first)}--${boundary}\r\nContent-Type: text/plain\r\n\r\nAlso approved: account 4711.\r\n${eml.slice(first)}`, "latin1");
+    const status = JSON.parse(sealbird(["inspect", file, "--json"], { locked: true }).stdout);
+    expect(status.signature.state).toBe("invalid");
+    expect(status.signature.reasons.map((r: { code: string }) => r.code)).toEqual(["signature-malformed"]);
+  });
+
+  it("S/MIME enveloped-data labelled smime-type=signed-data is decrypted, as Thunderbird does", () => {
+    pki.openssl(["pkcs12", "-export", "-inkey", pki.alice.keyPath, "-in", pki.alice.certPath, "-passout", "pass:p12", "-out", "cli-alice.p12"]);
+    writeFileSync(join(dir, "p12pass.txt"), "p12\n");
+    expect(sealbird(["import", join(pki.dir, "cli-alice.p12"), "--password-file", "p12pass.txt"]).code).toBe(0);
+    writeFileSync(join(pki.dir, "cli-label.txt"), "Content-Type: text/plain\r\n\r\nMislabelled.\r\n");
+    pki.openssl(["cms", "-encrypt", "-aes256", "-in", "cli-label.txt", "-out", "cli-label.eml", pki.alice.certPath]);
+    const eml = readFileSync(join(pki.dir, "cli-label.eml"), "latin1").replace("smime-type=enveloped-data", "smime-type=signed-data");
+    writeFileSync(join(dir, "label.eml"), `From: bob@example.org\r\nDate: ${date()}\r\n${eml}`, "latin1");
+    const status = JSON.parse(sealbird(["inspect", "label.eml", "--json"]).stdout);
+    expect(status.encryption).toMatchObject({ state: "decrypted", protocol: "smime" });
+    expect(status.signature.state).toBe("none");
+  });
+
+  it.skipIf(!hasGpg)("OpenPGP with hidden recipients (gpg --throw-keyids) opens with either of two keys; to someone else it is no-key", () => {
+    const gpg = new Gpg();
+    try {
+      for (const who of ["Carol <carol@example.org>", "Dan <dan@example.org>"]) gpg.genKey(who, "ed25519", "");
+      for (const who of ["carol", "dan"]) {
+        writeFileSync(join(dir, `${who}.asc`), gpg.exportSecret(`${who}@example.org`));
+        expect(sealbird(["import", `${who}.asc`]).code).toBe(0);
+      }
+      gpg.genKey("Eve <eve@example.org>", "ed25519", "");
+      for (const to of ["carol", "dan", "eve"]) {
+        const armored = new TextDecoder().decode(gpg.run(["--armor", "--output", "-", "--throw-keyids", "--encrypt", "--recipient", `${to}@example.org`], { input: "Content-Type: text/plain\r\n\r\nhidden\r\n" }).stdout);
+        writeFileSync(join(dir, `hidden-${to}.eml`), `From: alice@example.org\r\nDate: ${date()}\r\nContent-Type: text/plain\r\n\r\n${armored.replace(/\r?\n/g, "\r\n")}`);
+        const status = JSON.parse(sealbird(["inspect", `hidden-${to}.eml`, "--json"]).stdout);
+        if (to === "eve") expect(status.encryption).toMatchObject({ state: "failed", code: "no-key", step: "recipient", recipients: ["0000000000000000"] });
+        else expect(status.encryption).toMatchObject({ state: "decrypted", protocol: "openpgp" });
+      }
+    } finally {
+      gpg.dispose();
+    }
+  });
+});

@@ -31,6 +31,18 @@ describe("native base64 for the CLI", () => {
     }
   });
 
+  it("decodes bytes directly with the same rules (spaces and tabs, a lone last character, padding)", () => {
+    const data = new Uint8Array(randomBytes(30_000));
+    const b64 = base64Encode(data);
+    const same = (text: string): boolean => Buffer.from(decodeBase64(new TextEncoder().encode(text))).equals(Buffer.from(data));
+    expect(same(b64.replace(/.{76}/g, "$&\n"))).toBe(true);
+    expect(same(b64.replace(/.{64}/g, "$& \t\r\n\f"))).toBe(true);
+    // Refused natively, then decoded or reported by the engine's own decoder, as before.
+    expect(() => decodeBase64(new TextEncoder().encode(`${b64.replace(/=+$/, "")}Q`.replace(/.{76}/g, "$&\r\n")))).toThrow(/middle of a byte/);
+    const twice = `${"QUJD".repeat(1500)}QQ==\r\n${"QUJD".repeat(1500)}`;
+    expect(Buffer.from(decodeBase64(new TextEncoder().encode(twice))).toString("latin1")).toBe(`${"ABC".repeat(1500)}A${"ABC".repeat(1500)}`);
+  });
+
   it("leaves the engine's precise errors in place for bad MIME bodies", () => {
     const body = new TextEncoder().encode(`${"QUJD".repeat(2000)}*QUJD`);
     expect(() => decodeBase64(body)).toThrow(/invalid base64 character 0x2a/);

@@ -20,7 +20,7 @@ const details = new Map<number, Details>();
   identities: { get: async () => ({ email: "alice@example.org" }), list: async () => [] },
   messages: { getRaw: async () => Promise.reject(new Error("none")) },
   windows: { create: async () => ({ id: 1 }) },
-  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined, setIcon: async () => undefined },
+  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined, setLabel: async () => undefined, setIcon: async () => undefined },
   compose: { getComposeDetails: async (tabId: number) => details.get(tabId)!, setComposeDetails: async () => undefined },
   composeSecure: { configure: async () => undefined, notify: async () => undefined, ownCrypto: async () => ({ encrypt: false, sign: false, technology: "OpenPGP" }), sendNow: async () => undefined, draftMessageId: async () => null },
 };

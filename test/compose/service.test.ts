@@ -24,10 +24,20 @@ let own = { encrypt: false, sign: false, technology: "OpenPGP" };
   identities: { get: async () => ({ email: "alice@example.org" }), list: async () => [] },
   messages: { getRaw: async () => Promise.reject(new Error("none")) },
   windows: { create: async (o: unknown) => (calls.push(["windows.create", o]), { id: 1 }) },
-  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined, setIcon: async () => undefined },
+  composeAction: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined, setTitle: async () => undefined, setLabel: async () => undefined, setIcon: async () => undefined },
   compose: {
     getComposeDetails: async (tabId: number) => details.get(tabId)!,
-    setComposeDetails: async (tabId: number, d: unknown) => void calls.push(["setComposeDetails", tabId, d]),
+    setComposeDetails: async (tabId: number, d: { selectedEncryptionTechnology?: { encryptBody: boolean; signMessage: boolean } }) => {
+      calls.push(["setComposeDetails", tabId, d]);
+      // As Thunderbird does: the composer's own toggles follow.
+      const t = d.selectedEncryptionTechnology;
+      if (t) own = { ...own, encrypt: t.encryptBody, sign: t.signMessage };
+    },
+  },
+  composeControls: {
+    show: async (tabId: number, c: unknown) => void calls.push(["controls.show", tabId, c]),
+    release: async (tabId: number) => void calls.push(["controls.release", tabId]),
+    onCommand: { addListener: () => undefined },
   },
   composeSecure: {
     configure: async (tabId: number, c: unknown) => void calls.push(["configure", tabId, c]),
@@ -103,12 +113,42 @@ describe("defaults from the policy", () => {
     expect(configured()).toMatchObject({ active: true, sign: true, encrypt: false });
   });
 
-  it("Thunderbird's own encryption on: Sealbird's defaults stay off and say so", async () => {
+  it("Thunderbird's own encryption on for a sender Sealbird has no key for: Sealbird stays out, says so, and leaves Thunderbird's controls", async () => {
     own = { encrypt: true, sign: false, technology: "OpenPGP" };
+    details.set(tab, { from: "dave@example.com", to: ["bob@example.org"] });
+    const v = await service.refresh(tab);
+    expect(v).toMatchObject({ protects: false, sign: false, encrypt: false, encryptOff: "thunderbird-own", thunderbirdOwn: { encrypt: true } });
+    expect(configured()).toMatchObject({ active: false });
+    expect(calls).toContainEqual(["controls.release", tab]);
+    expect(calls.some((c) => c[0] === "controls.show")).toBe(false);
+  });
+
+  it("Thunderbird's own Encrypt and Sign on when Sealbird takes over a composer it protects: handed over once (Thunderbird's off, Sealbird's on, saying why)", async () => {
+    own = { encrypt: true, sign: true, technology: "OpenPGP" };
     details.set(tab, { from: "alice@example.org", to: ["bob@example.org"] });
     const v = await service.refresh(tab);
-    expect(v).toMatchObject({ sign: false, encrypt: false, thunderbirdOwn: { encrypt: true } });
-    expect(configured()).toMatchObject({ active: false });
+    expect(calls).toContainEqual(["setComposeDetails", tab, { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: false, signMessage: false } }]);
+    expect(v).toMatchObject({ protects: true, encrypt: true, encryptReason: "thunderbird", sign: true, signReason: "thunderbird" });
+    expect(v.thunderbirdOwn).toBeUndefined();
+    const shown = calls.filter((c) => c[0] === "controls.show").at(-1)?.[2] as { encrypt: { checked: boolean; tooltip: string }; sign: { checked: boolean; tooltip: string } };
+    expect(shown.encrypt).toMatchObject({ checked: true, label: "composeEncrypt" });
+    expect(shown.encrypt.tooltip).toMatch(/^composeReasonThunderbird\ncomposeControlHint$/);
+    expect(shown.sign).toMatchObject({ checked: true, tooltip: "composeSignThunderbird\ncomposeControlHint" });
+    // Turned on again afterwards (not by Sealbird's hand-over): the conflict guard stays.
+    own = { encrypt: true, sign: false, technology: "OpenPGP" };
+    expect((await service.refresh(tab)).thunderbirdOwn).toMatchObject({ encrypt: true });
+  });
+
+  it("Sealbird's buttons say why: Encrypt off with a keyless recipient (naming them) or without recipients, Sign on by policy or off by the user", async () => {
+    details.set(tab, { from: "alice@example.org", to: ["carol@example.net"] });
+    const v = await service.refresh(tab);
+    expect(v).toMatchObject({ protects: true, encrypt: false, encryptOff: "missing-keys", sign: true, signReason: "policy" });
+    const shown = calls.filter((c) => c[0] === "controls.show").at(-1)?.[2] as { encrypt: { checked: boolean; tooltip: string } };
+    expect(shown.encrypt).toMatchObject({ checked: false, tooltip: "composeOffMissing:carol@example.net\ncomposeControlHint" });
+    details.set(tab, { from: "alice@example.org", to: [] });
+    expect((await service.refresh(tab)).encryptOff).toBe("no-recipients");
+    await service.handle({ type: "compose:set", tabId: tab, sign: false });
+    expect((await service.refresh(tab)).signOff).toBe("user");
   });
 });
 

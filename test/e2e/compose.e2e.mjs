@@ -15,6 +15,7 @@ import { startSession } from "./lib/session.mjs";
 import * as mail from "./lib/mail.mjs";
 import * as sb from "./lib/sealbird.mjs";
 import * as cmp from "./lib/compose.mjs";
+import { attachmentBytes, readable } from "./lib/mime-read.mjs";
 import { TestKeys, textEntity } from "./fixtures/messages.mjs";
 
 const ID = sb.SEALBIRD_ID;
@@ -62,21 +63,6 @@ function write(name, bytes) {
   const p = keys.file(name);
   fs.writeFileSync(p, bytes);
   return name;
-}
-
-/** The body of the MIME part whose Content-Disposition names `filename`, base64-decoded. */
-function attachmentBytes(mime, filename) {
-  const at = mime.indexOf(`filename="${filename}"`);
-  assert.ok(at > 0, `attachment ${filename} present`);
-  const start = mime.indexOf("\r\n\r\n", at) + 4;
-  const end = mime.indexOf("\r\n--", start);
-  return Buffer.from(mime.slice(start, end).replace(/\s+/g, ""), "base64");
-}
-
-/** The entity text plus every base64 body in it decoded (Thunderbird base64-encodes text parts here). */
-function readable(mime) {
-  const decoded = [...mime.matchAll(/\r\n\r\n((?:[A-Za-z0-9+/=]{4,}\r\n)+)/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8"));
-  return [mime, ...decoded].join("\n");
 }
 
 const SECRET_SUBJECT = "Quarterly numbers (secret subject)";
@@ -127,15 +113,17 @@ test("S/MIME encrypt+sign with an attachment: openssl decrypts as bob and verifi
   // Opened in Thunderbird, the Sent copy shows Sealbird's padlock, alice's valid signature and
   // the decrypted text in the pane (Thunderbird itself has no key for it).
   await mail.displayMessage(s.tb, await waitForLast("fcc", (x) => x.subject === "[...]"));
-  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /encrypted\.svg/.test(x?.icon ?? "") && x.badge === "✓", {
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /hdr-ok-valid\.svg/.test(x?.icon ?? "") && x.badge === "✓", {
     timeoutMs: 30_000,
     what: "padlock and valid badge on the S/MIME Sent copy",
   });
   assert.match(a.title, /Valid signature/);
   const paneText = await sb.waitForSealbirdView(s.tb, "render");
   assert.match(paneText, /Hello Bob, S\/MIME from the e2e suite\./);
-  // The outer Subject is "[...]"; the real one, protected inside, is shown above the text.
-  assert.match(paneText, /Protected subject: Quarterly numbers \(secret subject\)/);
+  // The outer Subject is "[...]"; the real one, protected inside, stands in the header pane
+  // (and so is not repeated above the text).
+  assert.equal((await sb.readHeaderSecurity(s.tb, (await waitForLast("fcc", () => true)).uri)).subject, "Quarterly numbers (secret subject)");
+  assert.doesNotMatch(paneText, /Protected subject:/);
   const details = await sb.popupPageFor(s.tb, "compose-smime-sent-popup-page");
   assert.match(details ?? "", /Protected subject: Quarterly numbers \(secret subject\)/);
   assert.match(details ?? "", /S\/MIME/);
@@ -164,8 +152,8 @@ test("PGP/MIME encrypt+sign with an attachment: gpg decrypts (to bob and alice) 
   await waitForFolder("fcc", sentBefore + 1);
   const sentMsg = await waitForLast("fcc", (m) => m.subject === "[...]");
   await mail.displayMessage(s.tb, sentMsg);
-  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /encrypted\.svg/.test(x?.icon ?? ""), { timeoutMs: 30_000, what: "padlock on the Sent copy" });
-  assert.match(a.icon, /encrypted\.svg/);
+  const a = await mail.waitForMessageDisplayAction(s.tb, ID, (x) => /hdr-ok-/.test(x?.icon ?? ""), { timeoutMs: 30_000, what: "padlock on the Sent copy" });
+  assert.match(a.icon, /hdr-ok-/);
 });
 
 test("keyless recipient with Encrypt on: nothing reaches the sink until the user chooses; the password message opens with gpg --passphrase", async () => {
@@ -209,7 +197,7 @@ test("keyless recipient with Encrypt on: nothing reaches the sink until the user
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
-  await closePopupWindows();
+  await cmp.closeSealbirdWindows(s.tb);
 });
 
 test("draft with Encrypt on is stored encrypted to the sender (outer Subject [...]) and comes back readable when reopened", async () => {
@@ -315,7 +303,7 @@ test("keyless recipient, 'send unencrypted' needs the confirmation; then the mes
   keys.openssl(["cms", "-verify", "-in", "signed-only.eml", "-CAfile", "root.pem", "-out", "signed-only.txt"]);
   assert.match(readable(fs.readFileSync(keys.file("signed-only.txt")).toString("latin1")), /Signed, not encrypted\./);
   gpgsmVerify(raw);
-  await closePopupWindows();
+  await cmp.closeSealbirdWindows(s.tb);
 });
 
 test("a failure while protecting (no key for the From address, draft save): nothing stored, composer open, translated reason shown", async () => {
@@ -426,15 +414,4 @@ async function waitForFolder(which, n, timeoutMs = 30_000) {
     if (Date.now() > end) throw new Error(`${which} folder has ${list.length} messages, expected ${n}`);
     await new Promise((r) => setTimeout(r, 300));
   }
-}
-
-async function closePopupWindows() {
-  await s.tb.marionette.run(
-    `for (const w of [...Services.wm.getEnumerator(null)]) {
-       for (const b of w.document.querySelectorAll("browser")) {
-         if (b.currentURI?.spec.includes("/ui/compose-popup.html")) { w.close(); break; }
-       }
-     }
-     return true;`,
-  );
 }

@@ -119,13 +119,13 @@ test("the reopened demo profile: the Inbox holds every sample message, the welco
 test("signed demo messages, keystore still locked: valid (S/MIME and OpenPGP), tampered → invalid, a stranger → unknown signer", async () => {
   await show("S/MIME signed: ");
   let a = await waitForStatus((x) => x.badge === "✓", "S/MIME valid");
-  assert.equal(icon(a), "signed-valid.svg");
+  assert.equal(icon(a), "hdr-none-valid.svg");
   await show("OpenPGP signed: ");
   a = await waitForStatus((x) => x.badge === "✓", "OpenPGP valid");
   assert.match(a.title, /Valid signature/);
   await show("Tampered: ");
   a = await waitForStatus((x) => x.badge === "✗", "tampered → invalid");
-  assert.equal(icon(a), "signed-bad.svg");
+  assert.equal(icon(a), "hdr-none-bad.svg");
   await show("Unknown signer: ");
   a = await waitForStatus((x) => /unknown signer/i.test(x.title), "unknown signer");
   assert.notEqual(a.badge, "✓");
@@ -141,15 +141,15 @@ test("encrypted demo messages: locked notice, unlock with the printed passphrase
   await sb.waitForUnlockWindow(tb);
   await sb.fillUnlockWindow(tb, DEMO_PASSPHRASE);
   assert.match(await sb.waitForSealbirdView(tb, "render"), /door code is 4711/);
-  await waitForStatus((x) => icon(x) === "encrypted.svg", "S/MIME decrypted");
+  await waitForStatus((x) => icon(x) === "hdr-ok-none.svg", "S/MIME decrypted");
 
   await show("S/MIME signed and encrypted: ");
   assert.match(await sb.waitForSealbirdView(tb, "render"), /then encrypted to you/);
-  await waitForStatus((x) => icon(x) === "encrypted.svg" && x.badge === "✓", "S/MIME decrypted + valid");
+  await waitForStatus((x) => icon(x) === "hdr-ok-valid.svg" && x.badge === "✓", "S/MIME decrypted + valid");
 
   await show("OpenPGP signed and encrypted: ");
   assert.match(await sb.waitForSealbirdView(tb, "render"), /leave on Friday/);
-  await waitForStatus((x) => icon(x) === "encrypted.svg" && x.badge === "✓", "OpenPGP decrypted + valid");
+  await waitForStatus((x) => icon(x) === "hdr-ok-valid.svg" && x.badge === "✓", "OpenPGP decrypted + valid");
 
   await show("Remote content: ");
   assert.match(await sb.waitForSealbirdView(tb, "render"), /never loads anything remote/);

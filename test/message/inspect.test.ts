@@ -10,7 +10,7 @@ import { smimeOpener, smimeWriter } from "../../src/core/message/smime-adapter.j
 import { pgpOpener } from "../../src/core/message/pgp-adapter.js";
 import { smimeEncrypt, smimeSign } from "../../src/core/smime/index.js";
 import { buildRenderModel } from "../../src/core/render/render-model.js";
-import { decryptedMessage } from "../../src/core/message/decrypted-message.js";
+import { copySource, decryptedCopy, decryptedMessage } from "../../src/core/message/decrypted-message.js";
 import { fromUtf8, utf8, concatBytes } from "../../src/core/bytes.js";
 import { generatePgpKey, encryptArmored } from "../../src/core/pgp/index.js";
 
@@ -44,6 +44,28 @@ describe("inspect: credited layers", () => {
     expect(r.status.protectedHeaders?.subject).toBe("Board minutes");
     expect(fromUtf8(decryptedMessage(r))).toContain("Confidential: merger on Friday.");
     expect(fromUtf8(decryptedMessage(r))).toMatch(/^Subject: Board minutes\r$/m);
+  });
+
+  it("decrypted copy of sign-then-encrypt with an obscured Subject: real Subject in the header, the signature kept and still valid", async () => {
+    const writer = smimeWriter(alice(), [{ certificate: pki.bob.certificate }]);
+    const wire = await protectMessage(PLAIN, { writer, sign: true, encrypt: true });
+    expect(fromUtf8(wire)).toMatch(/^Subject: \[\.\.\.\]\r$/m);
+    const r = await inspectMessage(wire, { openers });
+    const copy = decryptedCopy(copySource(r)!);
+    const text = fromUtf8(copy);
+    expect(text).toMatch(/^Subject: Board minutes\r$/m);
+    expect(text).not.toContain("[...]");
+    expect(text).toMatch(/^Content-Type: multipart\/signed/im);
+    expect(text).toContain("Confidential: merger on Friday.");
+    const again = await inspectMessage(copy, { openers });
+    expect(again.status.encryption.state).toBe("none");
+    expect(again.status.signature.state).toBe("valid");
+    expect(again.status.protectedHeaders?.subject).toBe("Board minutes");
+  });
+
+  it("no decrypted copy of a message that was not decrypted", async () => {
+    const enc = await smimeEncrypt(utf8("Content-Type: text/plain\r\n\r\nFor Bob only.\r\n"), [{ certificate: pki.bob.certificate }]);
+    expect(copySource(await inspectMessage(concatBytes([utf8(HEAD), enc]), { openers: aliceOnly }))).toBeNull();
   });
 
   it("encrypt-then-sign: decrypted; the outer signature signs only ciphertext and is not credited", async () => {

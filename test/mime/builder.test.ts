@@ -210,6 +210,22 @@ describe("formatContentType and encoders", () => {
     expect(Array.from(decodeQuotedPrintable(qp))).toEqual(Array.from(all));
     expect(bin(encodeBase64Lines(enc("abcd")))).toBe("YWJjZA==\r\n");
     expect(encodeBase64Lines(new Uint8Array(0)).length).toBe(0);
+    // Every line width, with and without a header section written before it.
+    const data = new Uint8Array(1000).map((_, i) => (i * 37) & 0xff);
+    const b64 = Buffer.from(data).toString("base64");
+    for (const width of [4, 64, 76]) {
+      const lines = b64.replace(new RegExp(`.{${width}}`, "g"), "$&\r\n").replace(/\r\n$/, "") + "\r\n";
+      expect(bin(encodeBase64Lines(data, width))).toBe(lines);
+      expect(bin(encodeBase64Lines(data, width, enc("Head: x\r\n\r\n")))).toBe(`Head: x\r\n\r\n${lines}`);
+      // Given as pieces (cut anywhere, empty ones included): the same as the joined bytes.
+      const pieces = [data.subarray(0, 1), new Uint8Array(0), data.subarray(1, 500), data.subarray(500, 502), data.subarray(502)];
+      expect(bin(encodeBase64Lines(pieces, width))).toBe(lines);
+    }
+    // Larger than one block of lines the encoder works in (57 KiB), as pieces too.
+    const big = new Uint8Array(200_003).map((_, i) => (i * 131 + (i >> 8)) & 0xff);
+    const bigLines = Buffer.from(big).toString("base64").replace(/.{76}/g, "$&\r\n").replace(/\r\n$/, "") + "\r\n";
+    expect(bin(encodeBase64Lines(big))).toBe(bigLines);
+    expect(bin(encodeBase64Lines([big.subarray(0, 7), big.subarray(7, 100_000), big.subarray(100_000)]))).toBe(bigLines);
   });
 
   it("QP keeps whitespace at a line end by encoding it", () => {

@@ -14,6 +14,8 @@ import { decryptCms } from "../../src/core/smime/enveloped.js";
 import { signCms, smimeSign } from "../../src/core/smime/sign.js";
 import { encryptCms } from "../../src/core/smime/encrypt.js";
 import { openSmime, type SmimeContext } from "../../src/core/smime/index.js";
+import { inspectMessage } from "../../src/core/message/inspect.js";
+import { smimeOpener } from "../../src/core/message/smime-adapter.js";
 import { makePki, run, type TestPki } from "./pki.js";
 import { entity, toCrlf } from "./mime-helper.js";
 
@@ -90,6 +92,46 @@ describe.skipIf(!hasGpgsm)("gpgsm writes, we read", () => {
     const layer = await openSmime(entity(dec.content), ctx, { from: "alice@example.org" });
     expect(layer.signature?.state).toBe("valid");
     expect(layer.inner).toEqual(inner);
+  });
+});
+
+describe.skipIf(!hasGpgsm)("gpgsm-written mail as a client using gpgsm sends it (mutt, KMail), through inspectMessage", () => {
+  const head = () => `From: Alice <alice@example.org>\r\nTo: alice@example.org\r\nSubject: gpgsm\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n`;
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64").replace(/(.{64})/g, "$1\n"); // LF: as mutt stores it
+  const p7m = (type: string, der: Uint8Array) => `Content-Type: application/pkcs7-mime; smime-type=${type}; name="smime.p7m"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="smime.p7m"\n\n${b64(der)}\n`;
+  const inspect = (body: string) =>
+    inspectMessage(new Uint8Array(Buffer.from(head() + body, "latin1")), { openers: [smimeOpener({ ...ctx, knownCertificates: [pki.intermediate.certificate] })] });
+  const out = (name: string) => new Uint8Array(readFileSync(join(pki.dir, name)));
+
+  it("multipart/signed around gpgsm --detach-sign (BER), micalg=sha256 → valid", async () => {
+    gpgsm(["-u", "alice@example.org", "--detach-sign", "-o", "m-detached.sig", "g-inner.eml"]);
+    const body = `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha256; boundary="mutt-b"\r\n\r\n--mutt-b\r\n${Buffer.from(inner).toString("latin1")}\r\n--mutt-b\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="smime.p7s"\r\n\r\n${b64(out("m-detached.sig")).replace(/\n/g, "\r\n")}\r\n--mutt-b--\r\n`;
+    const r = await inspect(body);
+    expect(r.status.signature).toMatchObject({ state: "valid", reasons: [] });
+  });
+
+  it("gpgsm --sign (opaque) as application/pkcs7-mime, LF line ends → valid", async () => {
+    gpgsm(["-u", "alice@example.org", "--sign", "-o", "m-opaque.p7m", "g-inner.eml"]);
+    const r = await inspect(p7m("signed-data", out("m-opaque.p7m")));
+    expect(r.status.signature).toMatchObject({ state: "valid", reasons: [] });
+    expect(Buffer.from(r.view!.raw).toString("latin1")).toContain("Signed by gpgsm.");
+  });
+
+  it("gpgsm --encrypt to carol and alice (gpgsm 2.2 encrypts to RSA only) → decrypted with alice's key", async () => {
+    gpgsm(["--import", pki.carol.certPath]);
+    gpgsm(["-r", "carol@example.org", "-r", "alice@example.org", "--encrypt", "-o", "m-enc.p7m", "g-inner.eml"]);
+    const r = await inspect(p7m("enveloped-data", out("m-enc.p7m")));
+    expect(r.status.encryption).toMatchObject({ state: "decrypted", protocol: "smime" });
+    expect(r.status.encryption.state === "decrypted" && r.status.encryption.recipients).toHaveLength(2);
+  });
+
+  it("gpgsm --sign then --encrypt, smime-type left out as some clients do → decrypted and valid", async () => {
+    gpgsm(["-u", "alice@example.org", "--sign", "-o", "m-opaque2.p7m", "g-inner.eml"]);
+    file("m-signed-entity.eml", new TextEncoder().encode(p7m("signed-data", out("m-opaque2.p7m")).replace("; smime-type=signed-data", "")));
+    gpgsm(["-r", "alice@example.org", "--encrypt", "-o", "m-enc2.p7m", "m-signed-entity.eml"]);
+    const r = await inspect(p7m("enveloped-data", out("m-enc2.p7m")).replace("; smime-type=enveloped-data", ""));
+    expect(r.status.encryption.state).toBe("decrypted");
+    expect(r.status.signature).toMatchObject({ state: "valid", reasons: [] });
   });
 });
 

@@ -32,6 +32,9 @@ function view(over: Partial<ComposeView> = {}): ComposeView {
     keystore: { exists: true, unlocked: true },
     blocked: false,
     listEntries: false,
+    holdsDecrypted: false,
+    protects: true,
+    inCharge: true,
     ...over,
   };
 }
@@ -53,7 +56,7 @@ describe("compose popup", () => {
     expect(text(state, '[data-state-of="encrypt"]')).toBe("Encrypted with S/MIME Not sent yet: no key for carol@example.org. Choose below what happens for them.");
     // A recipient without a key holds the send: the encryption line says so by its glyph and words.
     expect(state.querySelector('[data-state-of="encrypt"]')?.getAttribute("data-tone")).toBe("bad");
-    expect(text(state, '[data-state-of="sign"]')).toBe("Signed as alice@example.org with S/MIME Recipients can check that the message is from you and unchanged.");
+    expect(text(state, '[data-state-of="sign"]')).toBe("Signed as alice@example.org with S/MIME You turned Sign on.");
     expect(c.querySelector('[data-testid="encrypt"]')?.getAttribute("aria-describedby")).toBe("why-encrypt");
     expect(c.querySelector("#why-encrypt")?.textContent).toMatch(/^Not sent yet/);
 
@@ -70,7 +73,7 @@ describe("compose popup", () => {
 
   it("Encrypt off, a chosen password, signing without a key — in German", async () => {
     let c = await show(view({ encrypt: false, sign: true, canSign: false, missing: [] }), "de");
-    expect(text(c, '[data-state-of="encrypt"]')).toBe("Nicht verschlüsselt Verschlüsseln ist aus: Die Nachricht ist unterwegs lesbar.");
+    expect(text(c, '[data-state-of="encrypt"]')).toBe("Nicht verschlüsselt Sie haben Verschlüsseln ausgeschaltet.");
     expect(c.querySelector('[data-state-of="sign"]')?.getAttribute("data-tone")).toBe("bad");
     expect(text(c, 'li[data-email="bob@example.org"] [data-field="will-do"]')).toBe("Sie erhalten die Nachricht unverschlüsselt: Verschlüsseln ist aus.");
     expect(c.querySelector('[data-testid="missing"]')).toBeNull();
@@ -87,5 +90,16 @@ describe("compose popup", () => {
     window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
     expect(close).toHaveBeenCalledTimes(1);
     close.mockRestore();
+  });
+});
+
+describe("the leak guard in the new layout", () => {
+  it("comes first, its safe answer focused; sending needs the box ticked", async () => {
+    const c = await show(view({ leak: { fresh: ["attacker@evil.example"], unencrypted: false } }));
+    const first = c.querySelector("main > section, main > [data-section]");
+    expect(first?.getAttribute("data-section")).toBe("leak");
+    expect(document.activeElement?.getAttribute("data-action")).toBe("leak-keep");
+    expect(c.querySelector<HTMLButtonElement>('[data-action="leak-send"]')!.disabled).toBe(true);
+    expect(text(c, '[data-field="leak-addresses"]')).toBe("attacker@evil.example");
   });
 });

@@ -215,3 +215,18 @@ describe("the verdict first, the technical details on demand", () => {
     expect(text(c, '[data-section="verdict"] [data-field="why-valid"]')).toMatch(/key is one you accepted for the sender alice@example\.org/);
   });
 });
+
+describe("Thunderbird's integration in the new layout", () => {
+  it("Save decrypted copy stays outside the technical details; Thunderbird's own view is inside them", async () => {
+    useLocale("en");
+    const status: MessageStatus = { ...plainStatus(), protocol: "smime", encryption: { state: "decrypted", protocol: "smime", algorithm: "AES-256-CBC", recipients: [] } };
+    background.set("display:summary", () => ({ kind: "render", status, canSaveCopy: true, thunderbird: { smimeSignature: "none", smimeEncryption: "none", openpgpSignature: "none", openpgpEncryption: "skipped" } }));
+    background.set("display:save-copy", () => ({ saved: true, filename: "/tmp/x.eml" }));
+    const { container: c } = render(MessagePopup);
+    await waitFor(() => expect(c.querySelector('[data-action="save-copy"]')).not.toBeNull());
+    expect(c.querySelector('[data-action="save-copy"]')?.closest("details")).toBeNull();
+    expect(c.querySelector('[data-section="thunderbird"]')?.closest("details[data-section=technical]")).not.toBeNull();
+    c.querySelector<HTMLButtonElement>('[data-action="save-copy"]')!.click();
+    await waitFor(() => expect(text(c, '[data-field="saved"]')).toMatch(/^Saved: /));
+  });
+});

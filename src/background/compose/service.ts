@@ -18,9 +18,26 @@ import type { DiscoveryService, LookupStatus } from "../discovery/service.js";
 import { protectEntity, unique, type Decision, type EncapsulateRequest } from "./encapsulate.js";
 import { draftContent, isEncryptedMessage, unflow } from "./drafts.js";
 import { inspectMessage } from "../../core/message/inspect.js";
-import type { ComposeRequest, ComposeState, ComposeView, EncryptReason, RecipientKey, RecipientLookup, RecipientView, Technology } from "./types.js";
+import { copyFilename } from "../../core/message/decrypted-message.js";
+import type { DecryptedOriginal } from "../display-service.js";
+import { forwardBody, replyBody, type QuoteText } from "./quote.js";
+import { controls, showControls } from "./controls.js";
+import type {
+  ComposeRequest,
+  ComposeState,
+  ComposeView,
+  EncryptOffReason,
+  EncryptReason,
+  LeakHold,
+  RecipientKey,
+  RecipientLookup,
+  RecipientView,
+  SignOffReason,
+  SignReason,
+  Technology,
+} from "./types.js";
 import { openUnlockWindow } from "../unlock-window.js";
-import { smimeRecordUnusable } from "../../core/keyring/keyring.js";
+import { smimeRecordUnusable } from "../../core/keyring/smime-usability.js";
 import type { OnlineChecks } from "../online-checks.js";
 import { SmimeRecipientChecks } from "./smime-checks.js";
 import { ownExpiryFor } from "./own-expiry.js";
@@ -50,6 +67,9 @@ export class ComposeService {
   private blocked = new Set<number>();
   private checkedReply = new Set<number>();
   private restoredDraft = new Set<number>();
+  private leaks = new Map<number, LeakHold>();
+  /** Composers Sealbird took over (Thunderbird's own toggles handed over once, at the start). */
+  private tookOver = new Set<number>();
   /** Recipients of each open composer, for refreshing it when a lookup for one of them ends. */
   private recipientsOf = new Map<number, string[]>();
   /** LDAP look-ups and revocation checks of S/MIME recipients (absent without network checks). */
@@ -59,6 +79,8 @@ export class ComposeService {
     private readonly keystore: KeystoreService,
     private readonly discovery?: DiscoveryService,
     online?: OnlineChecks,
+    /** The decrypted original of a reply/forward, when Sealbird decrypted it (display-service). */
+    private readonly originals: (messageId: number) => Promise<DecryptedOriginal | undefined> = async () => undefined,
   ) {
     this.checks = online ? new SmimeRecipientChecks(online, () => this.refreshAll()) : undefined;
   }
@@ -86,6 +108,7 @@ export class ComposeService {
     });
     messenger.tabs.onRemoved.addListener((tabId) => this.forget(tabId));
     secure()?.onEncapsulate.addListener((tabId, request) => this.encapsulate(tabId, request as EncapsulateRequest));
+    controls()?.onCommand.addListener((tabId, control) => void this.toggle(tabId, control).catch(() => undefined));
     // A lookup ended (or started): every composer with that recipient shows it, and its
     // Encrypt default follows the key that may now exist.
     this.discovery?.onChange((email) => {
@@ -101,6 +124,8 @@ export class ComposeService {
         return this.set(req.tabId, req);
       case "compose:resolve-missing":
         return this.resolveMissing(req.tabId, req.choice, req.password, req.confirmed === true);
+      case "compose:confirm-leak":
+        return this.confirmLeak(req.tabId, req.addresses, req.unencrypted === true);
     }
   }
 
@@ -127,6 +152,8 @@ export class ComposeService {
     this.blocked.delete(tabId);
     this.checkedReply.delete(tabId);
     this.restoredDraft.delete(tabId);
+    this.leaks.delete(tabId);
+    this.tookOver.delete(tabId);
     this.recipientsOf.delete(tabId);
     void messenger.storage.session.remove(STATE_KEY + tabId);
   }
@@ -167,12 +194,23 @@ export class ComposeService {
     return keyLookup(ring);
   }
 
-  /** Computes the view, updates the button and arms the experiment to match. */
+  /** Computes the view, updates the buttons and arms the experiment to match. */
   async refresh(tabId: number, given?: messenger.compose.ComposeDetails): Promise<ComposeView> {
-    const view = await this.view(tabId, given);
+    let view = await this.view(tabId, given);
+    if (view.protects && !this.tookOver.has(tabId)) {
+      this.tookOver.add(tabId);
+      if (view.thunderbirdOwn && (await this.handOver(tabId, view.thunderbirdOwn))) view = await this.view(tabId, given);
+    }
     await this.showOnButton(view);
+    await showControls(view, i18n);
     await secure()
-      ?.configure(tabId, { active: view.sign || view.encrypt, sign: view.sign, encrypt: view.encrypt, messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") } })
+      ?.configure(tabId, {
+        // A composer holding decrypted text stays armed: its drafts are stored encrypted.
+        active: view.sign || view.encrypt || view.holdsDecrypted,
+        sign: view.sign,
+        encrypt: view.encrypt,
+        messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") },
+      })
       .catch(() => undefined);
     return view;
   }
@@ -218,6 +256,21 @@ export class ComposeService {
       if (!encrypt) encryptReason = undefined;
     }
     if (!ks.exists) sign = s.userSetSign ? sign : false;
+    if (encryptReason === "user" && s.fromThunderbird?.encrypt) encryptReason = "thunderbird";
+    const protects = ks.exists && ((await keys.canSign(from, "smime")) || (await keys.canSign(from, "openpgp")));
+    const encryptOff: EncryptOffReason | undefined = encrypt
+      ? undefined
+      : s.userSetEncrypt
+        ? "user"
+        : ownOn
+          ? "thunderbird-own"
+          : recipients.length === 0
+            ? "no-recipients"
+            : missing.length
+              ? "missing-keys"
+              : "policy";
+    const signReason: SignReason | undefined = sign ? (s.userSetSign ? (s.fromThunderbird?.sign ? "thunderbird" : "user") : "policy") : undefined;
+    const signOff: SignOffReason | undefined = sign ? undefined : s.userSetSign ? "user" : !canSign ? "no-key" : ownOn ? "thunderbird-own" : "policy";
     return {
       tabId,
       from,
@@ -226,6 +279,9 @@ export class ComposeService {
       technology: s.technology,
       effective,
       ...(encryptReason ? { encryptReason } : {}),
+      ...(encryptOff ? { encryptOff } : {}),
+      ...(signReason ? { signReason } : {}),
+      ...(signOff ? { signOff } : {}),
       recipients,
       missing,
       canSign,
@@ -234,6 +290,10 @@ export class ComposeService {
       keystore: ks,
       ...(s.keyless ? { keyless: s.keyless } : {}),
       blocked: this.blocked.has(tabId),
+      holdsDecrypted: !!s.decrypted,
+      ...(this.leaks.has(tabId) ? { leak: this.leaks.get(tabId)! } : {}),
+      protects,
+      inCharge: protects || sign || encrypt,
       listEntries: [...(details.to ?? []), ...(details.cc ?? []), ...(details.bcc ?? [])].some((e) =>
         typeof e === "string" ? e.trim() !== "" && addressesOf([e]).length === 0 : e.type === "mailingList",
       ),
@@ -245,6 +305,33 @@ export class ComposeService {
     if (!exists || !from) return {};
     const e = await ownExpiryFor((await this.keystore.keyring()).store, from, technology).catch(() => undefined);
     return e ? { ownExpiry: e } : {};
+  }
+
+  /**
+   * Sealbird takes over a composer whose sender it holds a key for: Thunderbird's own Encrypt
+   * and Sign (on by the account's settings, or pressed before we got here) become Sealbird's,
+   * and Thunderbird's are turned off, so one of the two protects the message, never both.
+   */
+  private async handOver(tabId: number, own: NonNullable<ComposeView["thunderbirdOwn"]>): Promise<boolean> {
+    const done = await messenger.compose
+      .setComposeDetails(tabId, { selectedEncryptionTechnology: { name: own.technology, encryptBody: false, signMessage: false } })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!done) return false;
+    const s = await this.state(tabId);
+    if (own.encrypt && !s.userSetEncrypt) [s.encrypt, s.userSetEncrypt] = [true, true];
+    if (own.sign && !s.userSetSign) [s.sign, s.userSetSign] = [true, true];
+    s.fromThunderbird = { encrypt: own.encrypt, sign: own.sign };
+    await this.save(tabId, s);
+    return true;
+  }
+
+  /** Sealbird's Encrypt or Sign button in the composer's toolbar was pressed. */
+  private async toggle(tabId: number, control: "encrypt" | "sign"): Promise<void> {
+    const view = await this.view(tabId);
+    await this.set(tabId, control === "encrypt" ? { encrypt: !view.encrypt } : { sign: !view.sign });
   }
 
   /**
@@ -277,10 +364,68 @@ export class ComposeService {
       if (/^content-type:\s*(multipart\/encrypted|application\/(x-)?pkcs7-mime)/im.test(head) || /-----BEGIN PGP MESSAGE-----/.test(text.slice(0, 65536))) {
         s.replyToEncrypted = true;
         await this.save(tabId, s);
+        await this.quoteDecrypted(tabId, s, details);
       }
     } catch {
       // The original is gone or unreadable: no hint, nothing else changes.
     }
+  }
+
+  /**
+   * Thunderbird quoted what it could see of a message only Sealbird decrypted (ciphertext or
+   * nothing): replace that with the decrypted content, quoted as Thunderbird quotes plain
+   * mail, the protected Subject after Re:/Fwd:, and for a forward the decrypted attachments
+   * (or, forwarded as attachment, the decrypted message). Messages Sealbird did not decrypt
+   * keep Thunderbird's quote.
+   */
+  private async quoteDecrypted(tabId: number, s: ComposeState, details: messenger.compose.ComposeDetails): Promise<void> {
+    const id = details.relatedMessageId!;
+    const original = await this.originals(id).catch(() => undefined);
+    if (!original) return;
+    const hdr = await messenger.messages.get(id);
+    const ph = original.status.protectedHeaders ?? {};
+    const from = ph.from ?? hdr.author;
+    const to = ph.to ?? hdr.recipients.join(", ");
+    const cc = ph.cc ?? hdr.ccList.join(", ");
+    const subject = ph.subject ?? hdr.subject;
+    // Before anything decrypted enters the composer: from now on drafts are encrypted and the
+    // leak guard applies.
+    s.decrypted = { involved: addressesOf([from, to, cc, hdr.author, ...hdr.recipients, ...hdr.ccList].filter(Boolean)) };
+    await this.save(tabId, s);
+    await this.refresh(tabId);
+    const html = details.isPlainText !== true;
+    const date = hdr.date ? new Date(hdr.date) : undefined;
+    const when = date ? date.toLocaleString(messenger.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "short" }) : "";
+    const author = /^\s*"?([^"<]*?)"?\s*</.exec(from)?.[1]?.trim() || from;
+    const text: QuoteText = {
+      citeLine: i18n("composeCiteLine", [when, author]),
+      forwardLine: i18n("composeForwardLine"),
+      labels: { subject: i18n("composeHeaderSubject"), date: i18n("composeHeaderDate"), from: i18n("composeHeaderFrom"), to: i18n("composeHeaderTo"), cc: i18n("composeHeaderCc") },
+    };
+    const update: Partial<messenger.compose.ComposeDetails> = {};
+    const setBody = (body: string): void => {
+      if (html) update.body = body;
+      else update.plainTextBody = body;
+    };
+    if (details.type === "forward") {
+      const attached = (await messenger.compose.listAttachments(tabId)).filter((a) => /\.eml$/i.test(a.name));
+      if (attached.length) {
+        // Forward as attachment: the decrypted message replaces the encrypted one.
+        for (const a of attached) await messenger.compose.removeAttachment(tabId, a.id);
+        await messenger.compose.addAttachment(tabId, { file: new File([original.copy() as BlobPart], copyFilename(subject), { type: "message/rfc822" }) });
+      } else {
+        setBody(forwardBody(original.model, { subject, from, to, cc, date: original.date ?? when }, text, html));
+        for (const a of draftContent(original.content).attachments) {
+          await messenger.compose.addAttachment(tabId, { file: new File([a.bytes as BlobPart], a.name, { type: a.type }) });
+        }
+      }
+      update.subject = `Fwd: ${subject}`;
+    } else {
+      // Thunderbird's own body is kept for its cite line (its settings, its locale).
+      setBody(replyBody(original.model, { body: details.body, plainTextBody: details.plainTextBody }, text, html, hdr.headerMessageId));
+      update.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
+    }
+    await messenger.compose.setComposeDetails(tabId, update);
   }
 
   /**
@@ -347,6 +492,10 @@ export class ComposeService {
     await messenger.composeAction.setBadgeText({ tabId: v.tabId, text }).catch(() => undefined);
     await messenger.composeAction.setBadgeBackgroundColor({ tabId: v.tabId, color: v.encrypt && v.missing.length ? "#b00020" : v.encrypt ? "#1b7f3b" : "#44617b" }).catch(() => undefined);
     await messenger.composeAction.setTitle({ tabId: v.tabId, title }).catch(() => undefined);
+    // Next to Sealbird's Encrypt and Sign: how many recipients have a key, the popup says who.
+    const n = v.recipients.length;
+    const label = v.inCharge && n ? i18n("composeKeysLabel", [String(n - v.missing.length), String(n)]) : null;
+    await messenger.composeAction.setLabel({ tabId: v.tabId, label }).catch(() => undefined);
     const icon = v.encrypt ? "icons/encrypted.svg" : v.sign ? "icons/signed-valid.svg" : "icons/sealbird.svg";
     await messenger.composeAction.setIcon({ tabId: v.tabId, path: icon }).catch(() => undefined);
   }
@@ -365,6 +514,9 @@ export class ComposeService {
     await this.settleChecks(details);
     const view = await this.refresh(tabId, details);
     const s = await this.state(tabId);
+    // The leak guard comes first: a new address must not be resolved away as a keyless recipient.
+    const leak = await this.leakGuard(tabId, s, view, view.encrypt);
+    if (leak) return leak;
     if (!view.sign && !view.encrypt) return {};
     const api = secure();
     // Never send unprotected what the user asked to protect.
@@ -393,6 +545,8 @@ export class ComposeService {
       const strict = view.recipients.filter((r) => r.rule === "never-unencrypted").map((r) => r.email);
       if (strict.length) return this.stop(tabId, i18n("composeNeverUnencrypted", [strict.join(", ")]));
     }
+    const held = await this.leakGuard(tabId, s, view, encrypt);
+    if (held) return held;
     const keys = await this.lookup();
     const sign = view.sign && (technology === view.effective ? view.canSign : await keys.canSign(view.from, technology));
     if (view.sign && !sign) return this.stop(tabId, i18n("composeNoSigningKey", [view.from]));
@@ -414,6 +568,48 @@ export class ComposeService {
       messages: { failed: i18n("composeFailed"), conflict: i18n("composeConflict") },
     });
     return {};
+  }
+
+  /**
+   * The leak guard (the CCS 2020 reply attack: an attacker's Reply-To makes the victim send the
+   * decrypted text to the attacker): a composer holding decrypted text is held when it would
+   * leave unencrypted or to an address the original did not involve, until the user confirmed
+   * exactly those addresses. The window that asks defaults to not sending.
+   */
+  private async leakGuard(tabId: number, s: ComposeState, view: ComposeView, encrypt: boolean): Promise<{ cancel: true } | null> {
+    if (!s.decrypted) return null;
+    const fresh = view.recipients.map((r) => r.email).filter((e) => !s.decrypted!.involved.includes(e));
+    const unencrypted = !encrypt;
+    if (!fresh.length && !unencrypted) return null;
+    const ok = s.leakConfirmed && fresh.every((e) => s.leakConfirmed!.addresses.includes(e)) && (!unencrypted || s.leakConfirmed.unencrypted);
+    if (ok) return null;
+    this.leaks.set(tabId, { fresh, unencrypted });
+    await messenger.windows
+      .create({ url: messenger.runtime.getURL(`ui/compose-popup.html?tabId=${tabId}`), type: "popup", width: 520, height: 620 })
+      .catch(() => undefined);
+    return this.stop(tabId, i18n(fresh.length ? "composeLeakHeldAddresses" : "composeLeakHeldUnencrypted", [fresh.join(", ")]));
+  }
+
+  private async confirmLeak(tabId: number, addresses: string[], unencrypted: boolean): Promise<{ sending: boolean }> {
+    const s = await this.state(tabId);
+    const held = this.leaks.get(tabId);
+    // Only what was shown can be confirmed: the same addresses, the same unencrypted state.
+    if (!held || held.unencrypted !== unencrypted || held.fresh.length !== addresses.length || held.fresh.some((e) => !addresses.includes(e))) {
+      throw new SealbirdError("usage", "The confirmation does not match the held message.");
+    }
+    s.leakConfirmed = { addresses: [...addresses], unencrypted };
+    await this.save(tabId, s);
+    this.leaks.delete(tabId);
+    return this.sendAgain(tabId);
+  }
+
+  /** The user chose in Sealbird's window: the composer's Send runs again, through onBeforeSend. */
+  private async sendAgain(tabId: number): Promise<{ sending: true }> {
+    const api = secure();
+    if (!api) throw new SealbirdError("internal", "Sealbird's compose experiment is missing.");
+    await api.notify(tabId, "").catch(() => undefined);
+    await api.sendNow(tabId);
+    return { sending: true };
   }
 
   /** Directory look-ups and revocation checks still running for these recipients are waited for. */
@@ -448,11 +644,7 @@ export class ComposeService {
     await this.save(tabId, s);
     this.blocked.delete(tabId);
     // Sending goes through onBeforeSend again, now with the choice made.
-    const api = secure();
-    if (!api) throw new SealbirdError("internal", "Sealbird's compose experiment is missing.");
-    await api.notify(tabId, "").catch(() => undefined);
-    await api.sendNow(tabId);
-    return { sending: true };
+    return this.sendAgain(tabId);
   }
 
   // ---- the send itself ---------------------------------------------------------------------

@@ -6,8 +6,14 @@
 export type Technology = "smime" | "openpgp";
 export type TechnologyChoice = Technology | "auto";
 
-/** Why Encrypt is on (shown in the popup). */
-export type EncryptReason = "user" | "policy" | "all-have-keys" | "domain-rule" | "reply-encrypted";
+/** Why Encrypt is on (shown in the popup and the Encrypt button's tooltip). "thunderbird":
+ * Thunderbird's own toggle was on when Sealbird took the composer over, and carried over. */
+export type EncryptReason = "user" | "policy" | "all-have-keys" | "domain-rule" | "reply-encrypted" | "thunderbird";
+/** Why Encrypt is off. */
+export type EncryptOffReason = "user" | "no-recipients" | "missing-keys" | "policy" | "thunderbird-own";
+/** Why Sign is on / off. */
+export type SignReason = "user" | "policy" | "thunderbird";
+export type SignOffReason = "user" | "no-key" | "policy" | "thunderbird-own";
 
 export interface ComposeState {
   sign: boolean;
@@ -20,6 +26,22 @@ export interface ComposeState {
   replyToEncrypted: boolean;
   /** The user chose, for this message, what happens to recipients without a key. */
   keyless?: "password" | "unencrypted";
+  /**
+   * The composer holds text Sealbird decrypted (a reply or forward of an encrypted message):
+   * the addresses the original involved. Sending it unencrypted, or to anyone else, needs the
+   * user's confirmation (`leakConfirmed`), and drafts are stored encrypted whatever the toggles.
+   */
+  decrypted?: { involved: string[] };
+  leakConfirmed?: { addresses: string[]; unencrypted: boolean };
+  /** Thunderbird's own toggles that were on when Sealbird took the composer over (now Sealbird's). */
+  fromThunderbird?: { encrypt: boolean; sign: boolean };
+}
+
+/** A send held by the leak guard: what would happen to the decrypted text. */
+export interface LeakHold {
+  /** Recipients the original message did not involve (e.g. a Reply-To an attacker set). */
+  fresh: string[];
+  unencrypted: boolean;
 }
 
 export interface RecipientKey {
@@ -82,6 +104,9 @@ export interface ComposeView {
   /** The technology the message will use. */
   effective: Technology;
   encryptReason?: EncryptReason;
+  encryptOff?: EncryptOffReason;
+  signReason?: SignReason;
+  signOff?: SignOffReason;
   recipients: RecipientView[];
   /** Recipients without a key in the effective technology (Encrypt on blocks the send). */
   missing: string[];
@@ -94,6 +119,16 @@ export interface ComposeView {
   keyless?: "password" | "unencrypted";
   /** Sending was stopped by Sealbird and waits for the user (missing keys). */
   blocked: boolean;
+  /** The composer holds decrypted text (reply/forward of a message Sealbird decrypted). */
+  holdsDecrypted: boolean;
+  /** Sending was stopped by the leak guard and waits for the user's explicit confirmation. */
+  leak?: LeakHold;
+  /** Sealbird holds a key for the sender (S/MIME or OpenPGP). */
+  protects: boolean;
+  /** Sealbird is in charge of this composer: it protects the sender, or its Encrypt or Sign is
+   * on for this message. Its Encrypt and Sign buttons then stand in the toolbar and
+   * Thunderbird's own crypto controls are hidden. */
+  inCharge: boolean;
   /** An address book mailing list (or a bare list name) is among the recipients: Thunderbird
    * expands it only when sending, so its members' keys are checked then. */
   listEntries: boolean;
@@ -105,7 +140,9 @@ export type ComposeRequest =
   | { type: "compose:get-view"; tabId: number }
   | { type: "compose:set"; tabId: number; sign?: boolean; encrypt?: boolean; technology?: TechnologyChoice }
   /** The user's choice for recipients without a key; the message is then sent. */
-  | { type: "compose:resolve-missing"; tabId: number; choice: "remove" | "password" | "unencrypted"; password?: string; confirmed?: boolean };
+  | { type: "compose:resolve-missing"; tabId: number; choice: "remove" | "password" | "unencrypted"; password?: string; confirmed?: boolean }
+  /** The user's explicit confirmation of a leak hold, naming exactly what was shown; the message is then sent. */
+  | { type: "compose:confirm-leak"; tabId: number; addresses: string[]; unencrypted: boolean };
 
 export function isComposeRequest(m: unknown): m is ComposeRequest {
   return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string" && (m as { type: string }).type.startsWith("compose:");

@@ -158,7 +158,7 @@ async function show(): Promise<void> {
     case "status":
       return;
     case "render":
-      replaceBody([...protectedSubject(view.status), ...renderModel(view.model)], "render");
+      replaceBody([...(view.subjectInHeader ? [] : protectedSubject(view.status)), ...renderModel(view.model)], "render");
       return;
     case "locked":
       replaceBody(

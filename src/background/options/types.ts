@@ -165,6 +165,8 @@ export type OptionsRequestMap = {
   "options:reject-key": { req: { id: string }; res: null };
   "options:policy-get": { req: Record<string, never>; res: Policy };
   "options:policy-set": { req: { policy: Policy }; res: Policy };
+  "options:list-subject-get": { req: Record<string, never>; res: boolean };
+  "options:list-subject-set": { req: { on: boolean }; res: boolean };
   "options:thunderbird-certs": { req: Record<string, never>; res: ThunderbirdCertificates };
   "options:thunderbird-import-roots": { req: Record<string, never>; res: ImportOutcome };
   "options:pgp-set-expiry": { req: { id: string; expiresAt: string | null }; res: EntryView };

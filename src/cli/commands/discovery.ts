@@ -54,8 +54,6 @@ function describeStored(s: StoredEntry): string {
 }
 
 export const lookupCommand: Command = {
-  usage: "lookup ADDRESS [--wkd] [--keyserver URL] [--ldap URL] [--json] [--no-store]",
-  summary: "find a correspondent's OpenPGP key (Web Key Directory, keyserver) or S/MIME certificate (--ldap) and store it",
   help: `  --wkd              ask the Web Key Directory of the address's domain
   --keyserver URL    ask this keyserver (VKS /vks/v1/by-email/, then HKP /pks/lookup), e.g. keys.openpgp.org
   --json             the result as JSON
@@ -80,8 +78,6 @@ ${LDAP_LOOKUP_HELP}${NETWORK_HELP}`,
 };
 
 export const refreshCommand: Command = {
-  usage: "refresh [--wkd] [--keyserver URL] [--json]",
-  summary: "ask the key sources again for every correspondent's OpenPGP key (revocations, new subkeys, expiry)",
   help: `  Each key is asked for once: WKD by its first address, the keyserver by its fingerprint.
   New key material of a known key is merged; a different key for its address is stored pending.
   Exit code 0 when the run finished; each key's line says what happened ("failed: CODE").

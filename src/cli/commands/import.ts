@@ -15,8 +15,6 @@ const OPTIONS = {
 } as const;
 
 export const importCommand: Command = {
-  usage: "import FILE [--password P|--password-file F] [--as correspondent|anchor]",
-  summary: "import a PKCS#12 identity, certificates (PEM/DER) or OpenPGP keys",
   help: `  The kind of FILE is recognised from its content. PKCS#12 files and passphrase-protected
   OpenPGP secret keys take --password or --password-file (a PKCS#12 without one is tried with
   the empty password). Certificates are correspondents' unless --as anchor.
@@ -41,8 +39,6 @@ export const importCommand: Command = {
 };
 
 export const trustCommand: Command = {
-  usage: "trust CA-CERT",
-  summary: "add a trust anchor (root certificate, PEM or DER)",
   async run(args) {
     const { values, positionals } = parse(args, KEYSTORE_OPTIONS, { min: 1, max: 1, names: "CA-CERT" });
     const ring = await openKeyring(values);

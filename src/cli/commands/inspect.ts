@@ -10,8 +10,6 @@ import { summaryEnglish } from "../../core/status/presentation.js";
 import type { MessageStatus } from "../../core/status/message-status.js";
 import type { RevocationStatus } from "../../core/status/revocation-status.js";
 import { decryptedMessage } from "../../core/message/decrypted-message.js";
-import { renderHtmlFile } from "../render-html.js";
-import { toDerList } from "../../core/cert/index.js";
 import { keystoreDirOf, ONLINE_HELP, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
 
 const OPTIONS = {
@@ -27,8 +25,6 @@ const OPTIONS = {
 } as const;
 
 export const inspectCommand: Command = {
-  usage: "inspect MESSAGE.eml [--json] [--out DECRYPTED.eml] [--html VIEW.html]",
-  summary: "show what a message's signature and encryption mean; decrypt it",
   help: `  --json                      the status model as JSON
   --out FILE                  the decrypted/unwrapped message (protected headers restored)
   --html FILE                 the sanitised view a user would see, as a standalone HTML file
@@ -47,14 +43,19 @@ ${ONLINE_HELP}  Without a passphrase the keystore is used locked: signatures are
         ? [secretFrom(values["message-password-file"], "message-password-file", "SEALBIRD_MESSAGE_PASSWORD")]
         : undefined;
     const smimeCtx = ring ? await ring.smimeContext() : { identities: [], trustAnchors: [], knownCertificates: [] };
-    smimeCtx.crls = (values.crl ?? []).flatMap((f) => toDerList(readInput(f, "CRL"), ["X509 CRL"]));
+    if (values.crl?.length) {
+      const { toDerList } = await import("../../core/cert/index.js");
+      smimeCtx.crls = values.crl.flatMap((f) => toDerList(readInput(f, "CRL"), ["X509 CRL"]));
+    } else {
+      smimeCtx.crls = [];
+    }
     smimeCtx.ocspResponses = (values.ocsp ?? []).map((f) => readInput(f, "OCSP response"));
     smimeCtx.revocation = onlineRevocation(mode, keystoreDirOf(values));
     const openers: LayerOpener[] = [smimeOpener(smimeCtx), pgpOpener(ring ? await ring.pgpContext() : { secretKeys: [], publicKeys: [] }, passwords)];
     const result = await inspectMessage(raw, { openers });
     if (values.learn && ring) await ring.learnFrom(result);
     if (values.out && result.view) writeOutput(values.out, decryptedMessage(result), "decrypted message");
-    if (values.html && result.view) writeOutput(values.html, await renderHtmlFile(result.view), "HTML view");
+    if (values.html && result.view) writeOutput(values.html, await (await import("../render-html.js")).renderHtmlFile(result.view), "HTML view");
     process.stdout.write(values.json ? JSON.stringify(result.status, null, 2) + "\n" : describe(result.status));
     return EXIT.ok;
   },

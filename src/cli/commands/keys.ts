@@ -13,8 +13,6 @@ import { exportPkcs12 } from "../../core/pkcs12/index.js";
 import { unb64 } from "../../core/keyring/record-codec.js";
 
 export const keygenCommand: Command = {
-  usage: 'keygen --pgp --uid "Name <addr>" [--rsa] [--revocation-out FILE]',
-  summary: "generate an OpenPGP key (curve25519; RSA-4096 with --rsa) into the keystore",
   async run(args) {
     const { values } = parse(
       args,
@@ -45,8 +43,6 @@ const EXPORT_OPTIONS = {
 } as const;
 
 export const exportCommand: Command = {
-  usage: "export FINGERPRINT|ADDRESS [--pgp|--smime] -o FILE [--secret|--pkcs12 [--legacy]]",
-  summary: "export a public key or certificate; with --secret/--pkcs12 the private key, protected",
   help: `  OpenPGP: armored public key; --secret writes the secret key encrypted with the passphrase
   from --export-passphrase-file (or SEALBIRD_EXPORT_PASSPHRASE).
   S/MIME: the certificate (PEM); --pkcs12 writes a PKCS#12 (AES-256, or 3DES with --legacy for

@@ -15,8 +15,6 @@ const OPTIONS = {
 } as const;
 
 export const keystoreCommand: Command = {
-  usage: "keystore init|passwd|export|import [FILE]",
-  summary: "create the keystore, change its passphrase, export or import an encrypted backup",
   help: `  init                          create a keystore in --keystore DIR
   passwd --new-passphrase-file F change the passphrase (or SEALBIRD_NEW_PASSPHRASE)
   export -o FILE                write an encrypted backup (passphrase: --backup-passphrase-file

@@ -22,8 +22,6 @@ export function formatEntry(e: KeyringEntry): string {
 }
 
 export const listCommand: Command = {
-  usage: "list [--json]",
-  summary: "list keys and certificates, one line each",
   async run(args) {
     const { values } = parse(args, { ...KEYSTORE_OPTIONS, json: { type: "boolean" } }, { min: 0, max: 0, names: "no arguments" });
     // Listing reads public parts only: no passphrase needed.

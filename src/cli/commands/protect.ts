@@ -8,9 +8,6 @@ import { protectMessage, type LayerWriter } from "../../core/message/protect.js"
 import { smimeWriter } from "../../core/message/smime-adapter.js";
 import { pgpWriter } from "../../core/message/pgp-adapter.js";
 import type { Keyring } from "../../core/keyring/keyring.js";
-import { parseKeys, parsePrivateKeys } from "../../core/pgp/context.js";
-import { formatAutocryptHeader } from "../../core/pgp/index.js";
-import { checkStoredRecipient, findInDirectories } from "../../core/keyring/recipient-certificates.js";
 import type { OnlineRevocation } from "../../core/cert/online-revocation.js";
 import { keystoreDirOf, LDAP_HELP, LDAP_OPTIONS, ldapDirectories, ONLINE_HELP, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
 import type { LdapDirectory } from "../../core/ldap/certificate-lookup.js";
@@ -31,8 +28,6 @@ const OPTIONS = {
 } as const;
 
 export const protectCommand: Command = {
-  usage: "protect IN.eml --from A --to B[,C] [--sign] [--encrypt] [--smime|--pgp] -o OUT.eml",
-  summary: "sign and/or encrypt a message (S/MIME or PGP/MIME)",
   help: `  Encrypted messages are always encrypted to the sender too, so the Sent copy stays readable.
   The real Subject and addresses go inside (RFC 9788); the outer Subject becomes "[...]".
   --no-autocrypt                    no Autocrypt header with the sender's key, and no Autocrypt-Gossip
@@ -93,6 +88,7 @@ async function smime(
  * certificate is then judged (revocation included). Refused certificates stop the send.
  */
 async function checkRecipients(ring: Keyring, to: string[], online: { revocation: OnlineRevocation; directories: LdapDirectory[] }): Promise<void> {
+  const { checkStoredRecipient, findInDirectories } = await import("../../core/keyring/recipient-certificates.js");
   const refused: string[] = [];
   for (const email of to) {
     let check = await checkStoredRecipient(ring, email, { revocation: online.revocation });
@@ -109,6 +105,7 @@ async function checkRecipients(ring: Keyring, to: string[], online: { revocation
 }
 
 async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, encrypt: boolean, password?: string): Promise<LayerWriter> {
+  const { parsePrivateKeys } = await import("../../core/pgp/index.js");
   const signer = sign ? (await parsePrivateKeys(await ring.pgpSecretFor(from)))[0] : undefined;
   let recipients: string[] = [];
   if (encrypt && password) {
@@ -124,6 +121,7 @@ async function pgp(ring: Keyring, from: string, to: string[], sign: boolean, enc
 async function autocrypt(ring: Keyring, from: string): Promise<{ name: string; value: string }[]> {
   const armored = await ring.pgpPublicFor([from]).catch(() => []);
   if (!armored[0]) return [];
+  const { parseKeys, formatAutocryptHeader } = await import("../../core/pgp/index.js");
   const [key] = await parseKeys(armored[0]);
   return key ? [{ name: "Autocrypt", value: await formatAutocryptHeader(from, key.toPublic()) }] : [];
 }

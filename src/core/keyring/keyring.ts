@@ -6,37 +6,19 @@
  */
 import { SealbirdError } from "../errors.js";
 import type { Keystore, RecordInfo } from "../keystore/index.js";
-import { certificateInfo, toDerList } from "../cert/index.js";
 import type { SmimeContext, SmimeIdentity, EncryptRecipient } from "../smime/index.js";
-import { importPkcs12 } from "../pkcs12/index.js";
-import { exportPublicKey, importPgpKeys, generatePgpKey, keyInfo, type KeyType, type PgpContext, type PgpKeyInfo } from "../pgp/index.js";
+import type { KeyType, PgpContext, PgpKeyInfo } from "../pgp/index.js";
 import { b64, unb64, type PgpKeyPublic, type SmimeCertificatePublic, type SmimeIdentityPublic, type TrustAnchorPublic } from "./record-codec.js";
 import type { PrivateKey, PublicKey } from "openpgp";
 import type { InspectResult } from "../message/inspect.js";
 import type { SmimeLayerResult } from "../smime/index.js";
-import { collectGossip, collectPgpKeys, formatGossipHeaders } from "../pgp/index.js";
-import { parseKeys } from "../pgp/context.js";
 import { findAddress, getHeader, parseAddressList, canonicalizeLineEndings } from "../mime/index.js";
 import { DEFAULT_MIME_LIMITS, type HeaderField } from "../mime/entity.js";
 import { parseHeaderSection } from "../mime/header-fields.js";
 import type { PgpLayerResult } from "../pgp/index.js";
-import { chooseKey, storePgpPublicKey, type KeyChoice, type KeySource, type StoreOptions } from "./pgp-store.js";
+import type { KeyChoice, KeySource, StoreOptions } from "./pgp-store.js";
 import type { FoundKey } from "../discovery/accept.js";
-
-/** Why a stored certificate is not used to encrypt. */
-export type SmimeUnusable = "expired" | "not-yet-valid" | "revoked";
-
-export function smimeRecordUnusable(r: RecordInfo, now: Date = new Date()): SmimeUnusable | undefined {
-  if (r.public["revoked"]) return "revoked";
-  const notAfter = r.public["notAfter"];
-  if (typeof notAfter === "string" && new Date(notAfter) < now) return "expired";
-  try {
-    if (certificateInfo(unb64(r.public["certificate"])).notBefore > now.toISOString()) return "not-yet-valid";
-  } catch {
-    return "expired";
-  }
-  return undefined;
-}
+import type { SmimeUnusable } from "./smime-usability.js";
 
 /** The certificate that lasts longest is the newest one its owner uses. */
 function newestFirst(records: RecordInfo[]): RecordInfo[] {
@@ -73,6 +55,15 @@ export interface StoredEntry extends KeyringEntry {
   outcome: "new" | "updated" | "unchanged" | "pending" | "own";
 }
 
+// The protocol engines are loaded by the methods that need them: reading records for S/MIME
+// work never loads openpgp.js, and OpenPGP work never loads pkijs (each CLI command is a
+// process of its own, and module loading is most of a small message's time).
+const certs = () => import("../cert/index.js");
+const pkcs12 = () => import("../pkcs12/index.js");
+const pgp = () => import("../pgp/index.js");
+const pgpStore = () => import("./pgp-store.js");
+const usability = () => import("./smime-usability.js");
+
 export class Keyring {
   constructor(readonly store: Keystore) {}
 
@@ -107,8 +98,8 @@ export class Keyring {
 
   /** Imports a PKCS#12 file as an identity; an identity with the same certificate is replaced. */
   async importPkcs12(der: Uint8Array, password: string): Promise<KeyringEntry> {
-    const p12 = await importPkcs12(der, password);
-    const info = certificateInfo(p12.certificate);
+    const p12 = await (await pkcs12()).importPkcs12(der, password);
+    const info = (await certs()).certificateInfo(p12.certificate);
     const pub: SmimeIdentityPublic = {
       certificate: b64(p12.certificate),
       chain: p12.chain.map(b64),
@@ -127,12 +118,12 @@ export class Keyring {
   /** Imports PEM/DER certificates as correspondents' certificates or as trust anchors. */
   async importCertificates(data: Uint8Array, as: "smime-certificate" | "trust-anchor"): Promise<KeyringEntry[]> {
     const out: KeyringEntry[] = [];
-    for (const der of toDerList(data)) out.push(await this.addCertificate(der, as));
+    for (const der of (await certs()).toDerList(data)) out.push(await this.addCertificate(der, as));
     return out;
   }
 
   async addCertificate(der: Uint8Array, as: "smime-certificate" | "trust-anchor", extra: Partial<SmimeCertificatePublic> = {}): Promise<KeyringEntry> {
-    const info = certificateInfo(der);
+    const info = (await certs()).certificateInfo(der);
     const existing = await this.byFingerprint(as, info.fingerprint);
     const pub: SmimeCertificatePublic | TrustAnchorPublic =
       as === "trust-anchor"
@@ -182,6 +173,7 @@ export class Keyring {
   async smimeSigner(email: string, now: Date = new Date()): Promise<SmimeIdentity> {
     const addr = email.toLowerCase();
     const mine = (await this.store.listRecords("smime-identity")).filter((r) => ((r.public["emails"] as string[]) ?? []).includes(addr));
+    const { smimeRecordUnusable } = await usability();
     const r = newestFirst(mine).find((x) => !smimeRecordUnusable(x, now)) ?? newestFirst(mine)[0];
     if (!r) throw new SealbirdError("no-key", `No S/MIME certificate with a private key for ${email}.`, { email });
     const p = r.public as unknown as SmimeIdentityPublic;
@@ -194,6 +186,7 @@ export class Keyring {
    * such certificates is missing, and `details.unusable` says why.
    */
   async smimeRecipients(emails: string[], now: Date = new Date()): Promise<EncryptRecipient[]> {
+    const { smimeRecordUnusable } = await usability();
     const found: EncryptRecipient[] = [];
     const missing: string[] = [];
     const unusable: Record<string, SmimeUnusable> = {};
@@ -232,7 +225,7 @@ export class Keyring {
 
   async importPgp(data: Uint8Array, passphrase?: string): Promise<KeyringEntry[]> {
     const out: KeyringEntry[] = [];
-    for (const { key, info } of await importPgpKeys(data, passphrase)) {
+    for (const { key, info } of await (await pgp()).importPgpKeys(data, passphrase)) {
       if (key.isPrivate()) out.push(await this.addPgpSecret(key as PrivateKey, info));
       // The user's own import: taken even where another key is known for the address.
       else out.push(await this.storePgp(key, { source: "import", accept: true }));
@@ -241,6 +234,7 @@ export class Keyring {
   }
 
   async generatePgp(userId: { name?: string; email: string }, type: KeyType = "curve25519"): Promise<{ entry: KeyringEntry; revocationCertificate: string }> {
+    const { generatePgpKey, keyInfo } = await pgp();
     const g = await generatePgpKey(userId, { type });
     const entry = await this.addPgpSecret(g.privateKey, await keyInfo(g.privateKey));
     return { entry, revocationCertificate: g.revocationCertificate };
@@ -249,7 +243,7 @@ export class Keyring {
   private async addPgpSecret(key: PrivateKey, info: PgpKeyInfo): Promise<KeyringEntry> {
     const existing = await this.byFingerprint("pgp-secret-key", info.fingerprint);
     if (existing) await this.store.removeRecord(existing.id);
-    const pub: PgpKeyPublic = { publicKey: exportPublicKey(key), fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds };
+    const pub: PgpKeyPublic = { publicKey: (await pgp()).exportPublicKey(key), fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds };
     const label = info.userIds[0] ?? info.fingerprint;
     const id = await this.store.addRecord({ kind: "pgp-secret-key", label, public: { ...pub }, secret: key.write() });
     return { id, kind: "pgp-secret-key", label, fingerprint: info.fingerprint, emails: info.emails, hasSecret: true };
@@ -261,6 +255,7 @@ export class Keyring {
    */
   async updatePgpSecret(id: string, key: PrivateKey, opts: { revoked?: boolean } = {}): Promise<KeyringEntry> {
     const r = await this.store.getRecord(id);
+    const { keyInfo, exportPublicKey } = await pgp();
     const info = await keyInfo(key);
     if (r.kind !== "pgp-secret-key" || info.fingerprint !== r.public["fingerprint"]) throw new SealbirdError("pgp-key-not-found", "This entry is not that OpenPGP secret key.");
     const pub: PgpKeyPublic = { publicKey: exportPublicKey(key), fingerprint: info.fingerprint, emails: info.emails, userIds: info.userIds, ...(opts.revoked || r.public["revoked"] ? { revoked: true } : {}) };
@@ -270,7 +265,7 @@ export class Keyring {
 
   /** Stores a correspondent's public key from `opts.source` (see ./pgp-store.ts for the rules). */
   async storePgp(key: PublicKey, opts: StoreOptions): Promise<StoredEntry> {
-    const s = await storePgpPublicKey(this.store, key, opts);
+    const s = await (await pgpStore()).storePgpPublicKey(this.store, key, opts);
     return { id: s.id, kind: s.outcome === "own" ? "pgp-secret-key" : "pgp-public-key", label: s.label, fingerprint: s.fingerprint, emails: s.emails, hasSecret: s.outcome === "own", pending: s.pending, source: opts.source, outcome: s.outcome };
   }
 
@@ -310,6 +305,18 @@ export class Keyring {
     return { secretKeys, publicKeys };
   }
 
+  /** Key IDs (primary and subkeys, 16 upper-case hex digits) of the OpenPGP keys we hold secrets for: public facts. */
+  async pgpSecretKeyIds(): Promise<string[]> {
+    const { parseKeys } = await pgp();
+    const ids = new Set<string>();
+    for (const r of await this.store.listRecords("pgp-secret-key")) {
+      for (const key of await parseKeys(String(r.public["publicKey"]))) {
+        for (const id of key.getKeyIDs()) ids.add(id.toHex().toUpperCase());
+      }
+    }
+    return [...ids].sort();
+  }
+
   async pgpSecretFor(email: string): Promise<Uint8Array> {
     const addr = email.toLowerCase();
     for (const r of await this.store.listRecords("pgp-secret-key")) {
@@ -321,7 +328,7 @@ export class Keyring {
 
   /** The key chosen to encrypt to for `email` and whether it can encrypt now (./pgp-store.ts). */
   async pgpChoice(email: string, now: Date = new Date()): Promise<KeyChoice | undefined> {
-    return chooseKey(this.store, email, now);
+    return (await pgpStore()).chooseKey(this.store, email, now);
   }
 
   /**
@@ -334,7 +341,7 @@ export class Keyring {
     const missing: string[] = [];
     const unusable: Record<string, string> = {};
     for (const email of emails) {
-      const c = await chooseKey(this.store, email, now);
+      const c = await (await pgpStore()).chooseKey(this.store, email, now);
       if (c && c.record.public["pending"] !== true && c.usability.state === "usable") {
         out.push({ email, armored: String(c.record.public["publicKey"]) });
         continue;
@@ -358,6 +365,7 @@ export class Keyring {
    * key of each recipient that has a usable one. Empty for fewer than two such recipients.
    */
   async pgpGossip(to: string[], from: string): Promise<{ name: string; value: string }[]> {
+    const { parseKeys, formatGossipHeaders } = await pgp();
     const keys: { email: string; key: PublicKey }[] = [];
     for (const email of to) {
       if (email.toLowerCase() === from.toLowerCase()) continue;
@@ -397,6 +405,7 @@ export class Keyring {
     const keep = (e: StoredEntry) => {
       if (e.outcome !== "unchanged" && e.outcome !== "own") learned.pgpKeys.push(e);
     };
+    const { collectGossip, collectPgpKeys } = await pgp();
     const sources = result.view && result.view !== result.top ? [result.top, result.view] : [result.top];
     for (const entity of sources) {
       // Whether each key is new, the same or a change is decided where it is stored (storePgp).

@@ -8,7 +8,8 @@ import { lookupCertificates, type DirectoryLookup, type LdapDirectory } from "..
 import type { OnlineRevocation } from "../cert/online-revocation.js";
 import { judgeRecipientCertificate, type RecipientJudgement } from "../smime/recipient-policy.js";
 import { unb64 } from "./record-codec.js";
-import { smimeRecordUnusable, type Keyring, type KeyringEntry } from "./keyring.js";
+import type { Keyring, KeyringEntry } from "./keyring.js";
+import { smimeRecordUnusable } from "./smime-usability.js";
 
 export interface StoredLookup extends DirectoryLookup {
   stored: KeyringEntry[];

@@ -36,7 +36,9 @@ const SEPARATORS = /[\s"'<>()[\]{},;:\\]+/u;
 function otherAddressInName(mb: Mailbox): string | undefined {
   if (!mb.name) return undefined;
   const own = mb.address.toLowerCase();
-  for (const word of mb.name.normalize("NFKC").split(SEPARATORS)) {
+  // Thunderbird shows "boss @ corp.example" (unquoted) as "boss@corp.example": spaces around
+  // an "@" do not make a word less of an address.
+  for (const word of mb.name.normalize("NFKC").replace(/\s*@\s*/gu, "@").split(SEPARATORS)) {
     const at = word.indexOf("@");
     if (at <= 0 || at === word.length - 1) continue;
     const shown = word.replace(/\.+$/u, "").toLowerCase();

@@ -1,7 +1,10 @@
-// Binds the OpenPGP engine to the message layer's opener/writer interfaces.
+// Binds the OpenPGP engine to the message layer's opener/writer interfaces. openpgp.js is
+// loaded when a layer is opened or written: only detection (../pgp/detect.ts) runs for every
+// message, so S/MIME work never loads it.
 import type { PrivateKey, PublicKey } from "openpgp";
 import { SealbirdError } from "../errors.js";
-import { detectPgp, isPartialPgp, openPgp, pgpEncrypt, pgpSign, type KeyInput, type PgpContext } from "../pgp/index.js";
+import { detectPgp, isPartialPgp } from "../pgp/detect.js";
+import type { KeyInput, PgpContext } from "../pgp/index.js";
 import type { LayerOpener } from "./inspect.js";
 import type { LayerWriter } from "./protect.js";
 
@@ -10,7 +13,7 @@ export function pgpOpener(ctx: PgpContext, passwords?: string[]): LayerOpener {
     protocol: "openpgp",
     detect: detectPgp,
     partial: isPartialPgp,
-    open: (entity, opts) => openPgp(entity, ctx, passwords ? { ...opts, passwords } : opts),
+    open: async (entity, opts) => (await import("../pgp/open.js")).openPgp(entity, ctx, passwords ? { ...opts, passwords } : opts),
   };
 }
 
@@ -20,9 +23,16 @@ export function pgpWriter(signer: PrivateKey | undefined, recipients: Array<Publ
     if (!signer) throw new SealbirdError("no-key", "No OpenPGP secret key for the sender.");
     return signer;
   };
+  const write = () => import("../pgp/write.js");
   return {
     protocol: "openpgp",
-    sign: (inner) => pgpSign(inner, needSigner()),
-    encrypt: (inner, { signed }) => pgpEncrypt(inner, { recipients, passwords, ...(signed ? { signWith: needSigner() } : {}) }),
+    sign: (inner) => {
+      const key = needSigner();
+      return write().then((w) => w.pgpSign(inner, key));
+    },
+    encrypt: (inner, { signed }) => {
+      const signWith = signed ? needSigner() : undefined;
+      return write().then((w) => w.pgpEncrypt(inner, { recipients, passwords, ...(signWith ? { signWith } : {}) }));
+    },
   };
 }

@@ -1,11 +1,14 @@
-// Binds the S/MIME engine to the message layer's opener/writer interfaces.
+// Binds the S/MIME engine to the message layer's opener/writer interfaces. The engine itself
+// (pkijs, node-forge, certificate paths) is loaded when a layer is opened or written: only
+// detection (../smime/detect.ts) runs for every message, so OpenPGP work never loads it.
 import { SealbirdError } from "../errors.js";
-import { detectSmime, openSmime, smimeEncrypt, smimeSign, type EncryptRecipient, type SmimeContext, type SmimeIdentity } from "../smime/index.js";
+import { detectSmime } from "../smime/detect.js";
+import type { EncryptRecipient, SmimeContext, SmimeIdentity } from "../smime/index.js";
 import type { LayerOpener } from "./inspect.js";
 import type { LayerWriter } from "./protect.js";
 
 export function smimeOpener(ctx: SmimeContext): LayerOpener {
-  return { protocol: "smime", detect: detectSmime, open: (entity, opts) => openSmime(entity, ctx, opts) };
+  return { protocol: "smime", detect: detectSmime, open: async (entity, opts) => (await import("../smime/open.js")).openSmime(entity, ctx, opts) };
 }
 
 /**
@@ -17,13 +20,14 @@ export function smimeWriter(signer: SmimeIdentity | undefined, recipients: reado
     if (!signer) throw new SealbirdError("no-key", "No S/MIME certificate with a private key for the sender.");
     return signer;
   };
+  const sign = async (inner: Uint8Array, who: SmimeIdentity): Promise<Uint8Array> => (await import("../smime/sign.js")).smimeSign(inner, who);
   return {
     protocol: "smime",
-    sign: (inner) => smimeSign(inner, needSigner()),
+    sign: (inner) => sign(inner, needSigner()),
     async encrypt(inner, { signed }) {
       if (recipients.length === 0) throw new SealbirdError("recipient-no-key", "No recipient certificate to encrypt to.");
-      const content = signed ? await smimeSign(inner, needSigner()) : inner;
-      return smimeEncrypt(content, recipients);
+      const content = signed ? await sign(inner, needSigner()) : inner;
+      return (await import("../smime/encrypt.js")).smimeEncrypt(content, recipients);
     },
   };
 }

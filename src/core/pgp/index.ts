@@ -1,7 +1,8 @@
 /** OpenPGP engine: openpgp.js with our configuration; PGP/MIME (RFC 3156), inline PGP, keys, Autocrypt. */
 export { READ_CONFIG, WRITE_CONFIG } from "./config.js";
-export { loadContext, type PgpContext, type PgpSecretKey, type KeyInput, type LoadedContext } from "./context.js";
-export { detectPgp, isPartialPgp, openPgp, decryptArmoredOnRequest, verifyDetachedPgp, type PgpOpenOptions, type PgpLayerResult, type OnRequestResult } from "./open.js";
+export { loadContext, parseKeys, parsePrivateKeys, type PgpContext, type PgpSecretKey, type KeyInput, type LoadedContext } from "./context.js";
+export { detectPgp, isPartialPgp } from "./detect.js";
+export { openPgp, decryptArmoredOnRequest, verifyDetachedPgp, type PgpOpenOptions, type PgpLayerResult, type OnRequestResult } from "./open.js";
 export { openPgpMessage, PASSWORD_RECIPIENT, type OpenedPgpMessage } from "./message.js";
 export { pgpSign, pgpEncrypt, pgpEncryptWithPassword, encryptArmored, type PgpEncryptOptions, type PasswordMessageOptions } from "./write.js";
 export {

@@ -70,6 +70,11 @@ function failure(e: unknown, recipients: string[], step: Step): SealbirdError {
   if (/Modification detected|Authentication tag mismatch|tag mismatch/i.test(msg)) {
     return new SealbirdError("tampered", "The encrypted message was modified in transit; it is not shown.", details, { cause: e });
   }
+  if (/non-preferred symmetric algorithm|Invalid enum value|Unsupported cipher/i.test(msg)) {
+    // The session key decrypted, but its cipher (Camellia, IDEA, or Twofish/Blowfish that the
+    // key never asked for) is one openpgp.js does not decrypt: the content is the problem.
+    return new SealbirdError("unsupported-algorithm", "The message is encrypted with a cipher Sealbird cannot decrypt (for example Camellia, IDEA, Twofish or Blowfish).", { recipients, step: "content" }, { cause: e });
+  }
   if (/not authenticated|integrity/i.test(msg)) {
     return new SealbirdError("no-integrity", "The message is encrypted without integrity protection; it is not shown.", details, { cause: e });
   }
@@ -121,9 +126,14 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
     let sessionKeys: DecryptedSessionKey[] | undefined;
     let decryptedWith = "";
     let lastError: unknown;
+    // openpgp.js decrypts a session-key packet in place, and a failed attempt leaves it
+    // unusable: with hidden recipients (key id 0, gpg --throw-keyids / --hidden-recipient)
+    // every key is a candidate, so each attempt after a failure gets freshly read packets.
+    let attempt = message;
+    const fresh = async (): Promise<Message<Uint8Array>> => (lastError === undefined ? attempt : (attempt = await read(data)));
     for (const key of candidates) {
       try {
-        sessionKeys = await decryptSessionKeys({ message, decryptionKeys: key as PrivateKey, config: READ_CONFIG });
+        sessionKeys = await decryptSessionKeys({ message: await fresh(), decryptionKeys: key as PrivateKey, config: READ_CONFIG });
         decryptedWith = key.getFingerprint().toLowerCase();
         break;
       } catch (e) {
@@ -132,13 +142,20 @@ export async function openPgpMessage(data: string | Uint8Array, loaded: LoadedCo
     }
     if (!sessionKeys && passwords.length) {
       try {
-        sessionKeys = await decryptSessionKeys({ message, passwords, config: READ_CONFIG });
+        sessionKeys = await decryptSessionKeys({ message: await fresh(), passwords, config: READ_CONFIG });
         decryptedWith = PASSWORD_RECIPIENT;
       } catch (e) {
         lastError = e;
       }
     }
-    if (!sessionKeys || sessionKeys.length === 0) throw failure(lastError ?? new Error("no session key"), recipients, "key");
+    if (!sessionKeys || sessionKeys.length === 0) {
+      const named = loaded.secret.some((k) => k.getKeyIDs().some((id) => recipients.includes(id.toHex().toLowerCase())));
+      if (wildcard && !named) {
+        // Hidden recipients, and none of our keys opened it: as "not for you" as it gets.
+        throw new SealbirdError("no-key", "The message hides its recipients (key id 0), and none of your keys opens it.", { recipients: recipients.slice(), step: "recipient" });
+      }
+      throw failure(lastError ?? new Error("no session key"), recipients, "key");
+    }
     const sessionKey = sessionKeys[0]!;
     try {
       plain = (await message.decrypt(

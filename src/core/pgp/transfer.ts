@@ -48,42 +48,71 @@ const END_MESSAGE = "-----END PGP MESSAGE-----";
 /** An armor header line as openpgp.js accepts it ("Key: value"). */
 const ARMOR_HEADER = /^([^\s:]|[^\s:][^:]*[^\s:]): .+$/;
 
+/** How much of each end of a large armored part is read as text (the armor lines). */
+const ARMOR_WINDOW = 64 * 1024;
+
 /**
  * The packets of ONE armored "PGP MESSAGE" block (RFC 9580 6.2) that is the whole text, or
  * null for anything else (openpgp.js then reads the armored text itself, with its own rules
  * and errors). The base64 body goes to the engine's decoder, native in Thunderbird, where
  * openpgp.js's line-by-line armor reader takes seconds for a 10 MB message in the
  * interpreter. The CRC line is dropped unchecked, as openpgp.js drops it (RFC 9580 6.1).
+ *
+ * Only the armor lines are read as text: the head through the blank line after the armor
+ * headers, and the tail from the checksum line on. The body between goes to the decoder as
+ * bytes, which refuses every byte that is not base64 or white space (a second armor line in
+ * the middle included), so a 25 MB part is not turned into a 25 MB string first.
  */
 export function dearmorMessage(b: Uint8Array): Uint8Array | null {
-  const text = asciiView(b);
-  const begin = text.indexOf(BEGIN_MESSAGE);
-  if (begin < 0 || text.slice(0, begin).trim() !== "") return null;
-  const end = text.indexOf(END_MESSAGE, begin);
-  if (end < 0 || text.indexOf("-----", end + END_MESSAGE.length) >= 0 || text.slice(end + END_MESSAGE.length).trim() !== "") return null;
-  const lineEnd = text.indexOf("\n", begin);
-  if (lineEnd < 0 || lineEnd > end || text.slice(begin + BEGIN_MESSAGE.length, lineEnd).trim() !== "") return null;
-  // Armor headers up to the mandatory blank line.
-  let at = lineEnd + 1;
-  for (;;) {
-    const next = text.indexOf("\n", at);
-    if (next < 0 || next > end) return null;
-    const line = text.slice(at, next).replace(/[ \t\r]+$/, "");
-    at = next + 1;
-    if (line === "") break;
-    if (!ARMOR_HEADER.test(line)) return null;
+  let span = b.length > 2 * ARMOR_WINDOW ? armorSpan(asciiView(b.subarray(0, ARMOR_WINDOW)), asciiView(b.subarray(b.length - ARMOR_WINDOW)), b.length - ARMOR_WINDOW) : undefined;
+  if (span === undefined) {
+    // Small, or armor lines longer than the windows: the whole text.
+    const text = asciiView(b);
+    span = armorSpan(text, text, 0) ?? null;
   }
-  // The body, without the optional "=XXXX" checksum line just before the end line.
-  let bodyEnd = end;
-  const lastLine = text.lastIndexOf("\n", end - 2);
-  if (lastLine >= at - 1 && /^=[A-Za-z0-9+/]{4}\s*$/.test(text.slice(lastLine + 1, end))) bodyEnd = lastLine + 1;
-  const body = b.subarray(at, bodyEnd);
-  // Only base64 and white space may be left; "=" only as padding (decodeBase64 checks the rest).
-  if (/[^A-Za-z0-9+/=\s]/.test(text.slice(at, bodyEnd))) return null;
+  if (!span) return null;
   try {
-    const packets = decodeBase64(body);
+    const packets = decodeBase64(b.subarray(span.at, span.bodyEnd));
     return packets.length > 0 ? packets : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Where the base64 body of one armored message lies: `head` is the text from offset 0, `tail`
+ * the text from offset `tailStart` to the end (both the whole text for small parts). null: not
+ * one armored message; undefined: the armor lines reach beyond the windows.
+ */
+function armorSpan(head: string, tail: string, tailStart: number): { at: number; bodyEnd: number } | null | undefined {
+  const begin = head.indexOf(BEGIN_MESSAGE);
+  if (begin < 0) return tailStart ? undefined : null;
+  if (head.slice(0, begin).trim() !== "") return null;
+  const lineEnd = head.indexOf("\n", begin);
+  if (lineEnd < 0) return tailStart ? undefined : null;
+  if (head.slice(begin + BEGIN_MESSAGE.length, lineEnd).trim() !== "") return null;
+  // Armor headers up to the mandatory blank line.
+  let at = lineEnd + 1;
+  for (;;) {
+    const next = head.indexOf("\n", at);
+    if (next < 0) return tailStart ? undefined : null;
+    const line = head.slice(at, next).replace(/[ \t\r]+$/, "");
+    at = next + 1;
+    if (line === "") break;
+    if (!ARMOR_HEADER.test(line)) return null;
+  }
+  // The end line: the last one, with nothing but white space after it. One in the armor lines
+  // before the body means the block ended there; one inside the body is refused by the decoder.
+  const endRel = tail.lastIndexOf(END_MESSAGE);
+  if (endRel < 0) return tailStart ? undefined : null;
+  const end = tailStart + endRel;
+  if (end < at || head.slice(begin, at).includes(END_MESSAGE)) return null;
+  if (tail.indexOf("-----", endRel + END_MESSAGE.length) >= 0 || tail.slice(endRel + END_MESSAGE.length).trim() !== "") return null;
+  // The body, without the optional "=XXXX" checksum line just before the end line.
+  let bodyEnd = end;
+  const lastLineRel = tail.lastIndexOf("\n", endRel - 2);
+  if (lastLineRel < 0 && tailStart) return undefined;
+  const lastLine = tailStart + lastLineRel;
+  if (lastLine >= at - 1 && /^=[A-Za-z0-9+/]{4}\s*$/.test(tail.slice(lastLineRel + 1, endRel))) bodyEnd = lastLine + 1;
+  return { at, bodyEnd };
 }

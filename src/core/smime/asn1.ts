@@ -113,3 +113,14 @@ export function trimInt(b: Uint8Array): Uint8Array {
   while (i < b.length - 1 && b[i] === 0) i++;
   return b.subarray(i);
 }
+
+/** Unwraps ContentInfo; returns the content type and the [0] EXPLICIT content node. */
+export function readContentInfo(der: Uint8Array): { contentType: string; content: Node } {
+  const root = parseBer(der, "signature-malformed");
+  const [ct, c0] = expectSeq(root, "asn1-malformed");
+  const contentType = oid(ct);
+  if (!isContext(c0, 0)) fail("asn1-malformed", "ContentInfo without content.");
+  const content = children(c0)[0];
+  if (!content) fail("asn1-malformed", "ContentInfo without content.");
+  return { contentType, content };
+}

@@ -5,10 +5,9 @@
  */
 import * as A from "./asn1.js";
 import { CMS } from "./oids.js";
-import { readContentInfo } from "./signed-data.js";
 
 export function certificatesOfCertsOnly(der: Uint8Array): Uint8Array[] {
-  const ci = readContentInfo(der);
+  const ci = A.readContentInfo(der);
   if (ci.contentType !== CMS.signedData) A.fail("cert-malformed", "Not a CMS SignedData.");
   const out: Uint8Array[] = [];
   for (const n of A.expectSeq(ci.content, "cert-malformed")) {

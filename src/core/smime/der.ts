@@ -1,7 +1,8 @@
 /**
  * A minimal DER writer for what we emit (SignedData, EnvelopedData, AuthEnvelopedData).
- * Plain byte concatenation keeps large contents to one copy per level, and SET OF sorting is
- * explicit: receivers such as openssl re-encode signed attributes in DER before verifying.
+ * Plain byte concatenation, with the levels around a large content kept as pieces
+ * (`tlvPieces`) so that it is copied once; SET OF sorting is explicit: receivers such as
+ * openssl re-encode signed attributes in DER before verifying.
  */
 import { concatBytes } from "../bytes.js";
 
@@ -13,9 +14,30 @@ function lengthBytes(len: number): Uint8Array {
 }
 
 export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
+  return concatBytes(tlvPieces(tag, ...content));
+}
+
+/**
+ * An encoding kept as its pieces (tag and length first, then the content's pieces), for
+ * structures around a large content (25 MB of ciphertext): it is copied once, when the
+ * outermost level is joined with concatBytes, not once per enclosing level.
+ */
+export type DerPieces = Uint8Array[];
+
+/** Tags for tlvPieces: SEQUENCE, OCTET STRING, [0] EXPLICIT (constructed), [0] IMPLICIT (primitive). */
+export const TAG = { sequence: 0x30, octetString: 0x04, explicit0: 0xa0, implicit0: 0x80 } as const;
+
+export function tlvPieces(tag: number, ...content: Array<Uint8Array | DerPieces>): DerPieces {
+  const out: DerPieces = [Uint8Array.of(tag), new Uint8Array(0)];
   let len = 0;
-  for (const c of content) len += c.length;
-  return concatBytes([Uint8Array.of(tag), lengthBytes(len), ...content]);
+  for (const c of content) {
+    for (const piece of Array.isArray(c) ? c : [c]) {
+      out.push(piece);
+      len += piece.length;
+    }
+  }
+  out[1] = lengthBytes(len);
+  return out;
 }
 
 export const seq = (...c: Uint8Array[]): Uint8Array => tlv(0x30, ...c);

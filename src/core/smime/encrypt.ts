@@ -7,7 +7,7 @@
  * ECDH with the SHA-256 X9.63 KDF and AES-256 key wrap (RFC 5753).
  */
 import { SealbirdError, asSealbirdError } from "../errors.js";
-import { bufferSource, randomBytes, toArrayBuffer } from "../bytes.js";
+import { bufferSource, concatBytes, randomBytes, toArrayBuffer } from "../bytes.js";
 import { parseCertificate } from "../cert/certificate.js";
 import { rsaPkcs1EncryptKey } from "../crypto/rsa-pkcs1.js";
 import { issuerAndSerial } from "./cert-ids.js";
@@ -64,6 +64,12 @@ async function recipientInfo(r: EncryptRecipient, cek: Uint8Array): Promise<{ ri
 
 /** EnvelopedData / AuthEnvelopedData ContentInfo, DER. */
 export async function encryptCms(content: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<{ der: Uint8Array; gcm: boolean }> {
+  const { pieces, gcm } = await encryptCmsPieces(content, recipients);
+  return { der: concatBytes(pieces), gcm };
+}
+
+/** The same DER as pieces around the ciphertext (base64 reads them without a joined copy). */
+async function encryptCmsPieces(content: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<{ pieces: d.DerPieces; gcm: boolean }> {
   if (recipients.length === 0) throw new SealbirdError("recipient-no-key", "No recipient certificate to encrypt to.");
   const gcm = recipients.every((r) => r.capabilities?.aesGcm === true);
   const cek = randomBytes(32);
@@ -75,23 +81,23 @@ export async function encryptCms(content: Uint8Array, recipients: readonly Encry
     const out = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: toArrayBuffer(nonce), tagLength: 128 }, key, bufferSource(content)));
     const ciphertext = out.subarray(0, out.length - 16);
     const tag = out.subarray(out.length - 16);
-    const eci = d.seq(d.oid(CMS.data), d.algorithm(CMS.aes256Gcm, d.seq(d.octetString(nonce), d.integer(16))), d.ctxPrim(0, ciphertext));
-    const aed = d.seq(d.integer(0), recipientInfos, eci, d.octetString(tag));
-    return { der: d.seq(d.oid(CMS.authEnvelopedData), d.ctx(0, aed)), gcm };
+    const eci = d.tlvPieces(d.TAG.sequence, d.oid(CMS.data), d.algorithm(CMS.aes256Gcm, d.seq(d.octetString(nonce), d.integer(16))), d.tlvPieces(d.TAG.implicit0, ciphertext));
+    const aed = d.tlvPieces(d.TAG.sequence, d.integer(0), recipientInfos, eci, d.octetString(tag));
+    return { pieces: d.tlvPieces(d.TAG.sequence, d.oid(CMS.authEnvelopedData), d.tlvPieces(d.TAG.explicit0, aed)), gcm };
   }
   const iv = randomBytes(16);
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: toArrayBuffer(iv) }, key, bufferSource(content)));
-  const eci = d.seq(d.oid(CMS.data), d.algorithm(CMS.aes256Cbc, d.octetString(iv)), d.ctxPrim(0, ciphertext));
+  const eci = d.tlvPieces(d.TAG.sequence, d.oid(CMS.data), d.algorithm(CMS.aes256Cbc, d.octetString(iv)), d.tlvPieces(d.TAG.implicit0, ciphertext));
   const version = infos.every((i) => i.version0) ? 0 : 2;
-  const ed = d.seq(d.integer(version), recipientInfos, eci);
-  return { der: d.seq(d.oid(CMS.envelopedData), d.ctx(0, ed)), gcm };
+  const ed = d.tlvPieces(d.TAG.sequence, d.integer(version), recipientInfos, eci);
+  return { pieces: d.tlvPieces(d.TAG.sequence, d.oid(CMS.envelopedData), d.tlvPieces(d.TAG.explicit0, ed)), gcm };
 }
 
 /** Encrypts a complete MIME entity; returns the application/pkcs7-mime entity. */
 export async function smimeEncrypt(inner: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<Uint8Array> {
   try {
-    const { der, gcm } = await encryptCms(inner, recipients);
-    return pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", der);
+    const { pieces, gcm } = await encryptCmsPieces(inner, recipients);
+    return pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", pieces);
   } catch (e) {
     throw asSealbirdError(e, "internal", "The message could not be encrypted.");
   }

@@ -23,7 +23,8 @@ import { KDF_HASH, WRAP_KEY_BYTES, aesKwUnwrap, sharedInfo, x963Kdf } from "./ec
 import { curveBytes, importPrivate, pkcs8Kind } from "./keys.js";
 import { DIGEST_NAMES, type HashName } from "../oids.js";
 import { CMS, algorithmName } from "./oids.js";
-import { readContentInfo, readSid, sidText } from "./signed-data.js";
+import { readSid, sidText } from "./signed-data.js";
+import { readContentInfo } from "./asn1.js";
 
 export interface DecryptResult {
   /** The decrypted content (a MIME entity for S/MIME). */

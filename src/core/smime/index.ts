@@ -1,6 +1,7 @@
 /** S/MIME engine: CMS over pkijs/asn1js and WebCrypto. */
 export type { SmimeContext, SmimeIdentity } from "./context.js";
-export { detectSmime, openSmime, type SmimeLayerResult } from "./open.js";
+export { openSmime, type SmimeLayerResult } from "./open.js";
+export { detectSmime } from "./detect.js";
 export { smimeSign, signCms } from "./sign.js";
 export { smimeEncrypt, encryptCms, type EncryptRecipient } from "./encrypt.js";
 export { verifyCms, type CmsVerifyResult, type CollectedCertificate } from "./verify.js";

@@ -8,30 +8,35 @@ import { encodeBase64Lines } from "../mime/index.js";
 
 
 /** application/pkcs7-mime entity (enveloped-data, authEnveloped-data, signed-data). */
-export function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array {
+export function pkcs7MimeEntity(smimeType: string, der: Uint8Array | readonly Uint8Array[]): Uint8Array {
   const head =
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"\r\n` +
     "Content-Transfer-Encoding: base64\r\n" +
     'Content-Disposition: attachment; filename="smime.p7m"\r\n' +
     "\r\n";
-  return concatBytes([utf8(head), encodeBase64Lines(der, 76)]);
+  return encodeBase64Lines(der, 76, utf8(head));
 }
 
-function contains(hay: Uint8Array, needle: Uint8Array): boolean {
-  const first = needle[0]!;
-  for (let i = hay.indexOf(first); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < needle.length && hay[i + j] === needle[j]) j++;
+/** Whether `needle` occurs in `hay`, found by its byte at `pivot` (one that is rare in `hay`). */
+function contains(hay: Uint8Array, needle: Uint8Array, pivot: number): boolean {
+  const key = needle[pivot]!;
+  for (let i = hay.indexOf(key, pivot); i >= 0 && i - pivot + needle.length <= hay.length; i = hay.indexOf(key, i + 1)) {
+    const at = i - pivot;
+    let j = 0;
+    while (j < needle.length && hay[at + j] === needle[j]) j++;
     if (j === needle.length) return true;
   }
   return false;
 }
 
+const BOUNDARY_PREFIX = "sealbird-";
+
 function boundaryNotIn(inner: Uint8Array): string {
   for (;;) {
-    // 96 random bits never collide in practice; checking is cheap insurance.
-    const b = `sealbird-${toHex(randomBytes(12))}`;
-    if (!contains(inner, utf8(b))) return b;
+    // 96 random bits never collide in practice; checking is cheap insurance. It searches by
+    // the "-", which base64 bodies (most of a large message) never contain.
+    const b = `${BOUNDARY_PREFIX}${toHex(randomBytes(12))}`;
+    if (!contains(inner, utf8(b), BOUNDARY_PREFIX.length - 1)) return b;
   }
 }
 

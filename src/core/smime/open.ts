@@ -4,71 +4,18 @@
  * LayerResult. Failures are reported in the result (typed codes), never thrown.
  */
 import { SealbirdError, isSealbirdError } from "../errors.js";
-import type { LayerKind, LayerResult, OpenOptions } from "../message/layer.js";
+import type { LayerResult, OpenOptions } from "../message/layer.js";
 import type { MimeEntity } from "../mime/entity.js";
-import { decodeBody } from "../mime/index.js";
 import { asMimeEntity } from "../mime/bare-content.js";
 import { failedEncryption, type SignatureStatus } from "../status/message-status.js";
-import { MAX_CMS_BYTES } from "./asn1.js";
 import type { SmimeContext } from "./context.js";
 import { decryptCms } from "./enveloped.js";
-import { CMS } from "./oids.js";
-import { readContentInfo } from "./signed-data.js";
 import { verifyCms, type CollectedCertificate } from "./verify.js";
+import { cmsBody, detectSmime, mimeType, SIG_TYPES } from "./detect.js";
 
 export interface SmimeLayerResult extends LayerResult {
   /** Correspondents' certificates from valid signatures, with their sMIMECapabilities. */
   collected?: CollectedCertificate[];
-}
-
-const SIG_TYPES = new Set(["application/pkcs7-signature", "application/x-pkcs7-signature"]);
-const MIME_TYPES = new Set(["application/pkcs7-mime", "application/x-pkcs7-mime"]);
-
-function mimeType(e: MimeEntity): string {
-  return `${e.contentType.type}/${e.contentType.subtype}`;
-}
-
-function fileName(e: MimeEntity): string {
-  const name = e.contentType.params["name"] ?? "";
-  const disp = e.headers.find((h) => h.name.toLowerCase() === "content-disposition")?.value ?? "";
-  const m = /filename\s*=\s*"?([^";]+)"?/i.exec(disp);
-  return (m?.[1] ?? name).trim().toLowerCase();
-}
-
-/** Body bytes after Content-Transfer-Encoding (S/MIME bodies are base64 or binary). */
-export function cmsBody(e: MimeEntity): Uint8Array {
-  if (e.body.length > (MAX_CMS_BYTES / 3) * 4 + MAX_CMS_BYTES / 38) {
-    throw new SealbirdError("input-too-large", "The S/MIME data is larger than 100 MB.");
-  }
-  return decodeBody(e);
-}
-
-/** The CMS content type inside an application/pkcs7-mime entity without a usable smime-type. */
-function peekContentType(e: MimeEntity): string | undefined {
-  try {
-    return readContentInfo(cmsBody(e)).contentType;
-  } catch {
-    return undefined;
-  }
-}
-
-export function detectSmime(entity: MimeEntity): LayerKind | null {
-  const type = mimeType(entity);
-  if (type === "multipart/signed") {
-    const protocol = (entity.contentType.params["protocol"] ?? "").toLowerCase();
-    return SIG_TYPES.has(protocol) ? "signed" : null;
-  }
-  const p7m = MIME_TYPES.has(type) || (type === "application/octet-stream" && fileName(entity).endsWith(".p7m"));
-  if (!p7m) return null;
-  const smimeType = (entity.contentType.params["smime-type"] ?? "").toLowerCase();
-  if (smimeType === "signed-data") return "signed";
-  if (smimeType === "enveloped-data" || smimeType === "authenveloped-data") return "encrypted";
-  if (smimeType === "certs-only" || smimeType === "compressed-data") return null;
-  // No (or an unknown) smime-type: old clients. Look at the CMS content type itself.
-  const ct = peekContentType(entity);
-  if (ct === CMS.signedData) return "signed";
-  if (ct === CMS.envelopedData || ct === CMS.authEnvelopedData) return "encrypted";
-  return null;
 }
 
 function brokenSignature(e: unknown): SignatureStatus {
@@ -81,7 +28,10 @@ export async function openSmime(entity: MimeEntity, ctx: SmimeContext, opts: Ope
 
   if (kind === "signed" && mimeType(entity) === "multipart/signed") {
     const content = entity.children[0];
-    const sigPart = entity.children.slice(1).find((c) => SIG_TYPES.has(mimeType(c)));
+    // RFC 1847: the second part is the signature, as Thunderbird reads it (mimemsig.cpp);
+    // a part slipped in between makes the message malformed, and parts after it are epilogue.
+    const second = entity.children[1];
+    const sigPart = second && SIG_TYPES.has(mimeType(second)) ? second : undefined;
     if (!content) return { protocol: "smime", kind: "signed", signature: brokenSignature(new SealbirdError("signature-malformed", "The signed message has no content part.")) };
     // The signature covers the first part's bytes exactly as transmitted.
     const inner = content.raw;

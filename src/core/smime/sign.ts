@@ -4,7 +4,7 @@
  * (sha256WithRSAEncryption: what every client verifies), EC keys with ECDSA.
  */
 import { asSealbirdError } from "../errors.js";
-import { bufferSource, toArrayBuffer } from "../bytes.js";
+import { bufferSource, concatBytes, toArrayBuffer } from "../bytes.js";
 import type { SmimeIdentity } from "./context.js";
 import { issuerAndSerial } from "./cert-ids.js";
 import { ourCapabilities } from "./capabilities.js";
@@ -49,15 +49,17 @@ export async function signCms(content: Uint8Array, signer: SmimeIdentity, opts: 
   const implicitAttrs = signedAttrs.slice();
   implicitAttrs[0] = 0xa0;
   const signerInfo = d.seq(d.integer(1), issuerAndSerial(signer.certificate), d.algorithm(CMS.sha256), implicitAttrs, sigAlg, d.octetString(signature));
-  const encap = opts.encapsulate ? d.seq(d.oid(CMS.data), d.ctx(0, d.octetString(content))) : d.seq(d.oid(CMS.data));
-  const signedData = d.seq(
+  // An encapsulated content is copied once, when the pieces are joined.
+  const encap = opts.encapsulate ? d.tlvPieces(d.TAG.sequence, d.oid(CMS.data), d.tlvPieces(d.TAG.explicit0, d.tlvPieces(d.TAG.octetString, content))) : d.seq(d.oid(CMS.data));
+  const signedData = d.tlvPieces(
+    d.TAG.sequence,
     d.integer(1),
     d.setOf(d.algorithm(CMS.sha256)),
     encap,
     d.ctx(0, signer.certificate, ...signer.chain),
     d.setOf(signerInfo),
   );
-  return d.seq(d.oid(CMS.signedData), d.ctx(0, signedData));
+  return concatBytes(d.tlvPieces(d.TAG.sequence, d.oid(CMS.signedData), d.tlvPieces(d.TAG.explicit0, signedData)));
 }
 
 /**

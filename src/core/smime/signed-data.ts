@@ -49,17 +49,6 @@ interface Sid {
   ski?: Uint8Array;
 }
 
-/** Unwraps ContentInfo; returns the content type and the [0] EXPLICIT content node. */
-export function readContentInfo(der: Uint8Array): { contentType: string; content: A.Node } {
-  const root = A.parseBer(der, "signature-malformed");
-  const [ct, c0] = A.expectSeq(root, "asn1-malformed");
-  const contentType = A.oid(ct);
-  if (!A.isContext(c0, 0)) A.fail("asn1-malformed", "ContentInfo without content.");
-  const content = A.children(c0)[0];
-  if (!content) A.fail("asn1-malformed", "ContentInfo without content.");
-  return { contentType, content };
-}
-
 async function digest(hashOid: string, data: Uint8Array): Promise<Uint8Array> {
   const hash = DIGEST_NAMES[hashOid];
   if (!hash) throw new SealbirdError("unsupported-algorithm", `Digest algorithm ${algorithmName(hashOid)} is not supported.`);
@@ -117,7 +106,7 @@ export function findCertificate(sid: Sid, pool: readonly Uint8Array[]): Uint8Arr
  * @param extraCerts certificates to look the signer up in when the message carries none.
  */
 export async function verifySignedData(der: Uint8Array, detached: Uint8Array | undefined, extraCerts: readonly Uint8Array[]): Promise<SignedDataResult> {
-  const ci = readContentInfo(der);
+  const ci = A.readContentInfo(der);
   if (ci.contentType !== CMS.signedData) A.fail("signature-malformed", "Not a CMS SignedData.");
   const items = A.expectSeq(ci.content, "signature-malformed");
   let i = 0;

@@ -66,6 +66,25 @@ export function present(status: MessageStatus): Presentation {
   return { icon, badge, badgeColor, titleKeys };
 }
 
+/**
+ * The header indicator, with the meanings of Thunderbird's own (an envelope for the signature,
+ * a padlock for the encryption): `hdr-<encryption>-<signature>` names one icon file showing
+ * both. "warn" is unknown signer, untrusted, expired or weak; "bad" invalid, mismatch, revoked.
+ */
+export interface Indicator {
+  encryption: "none" | "ok" | "failed";
+  signature: "none" | "valid" | "warn" | "bad";
+  icon: string;
+}
+
+export function indicator(status: MessageStatus): Indicator {
+  const enc = status.encryption.state;
+  const sig = status.signature.state;
+  const encryption = enc === "decrypted" ? "ok" : enc === "failed" ? "failed" : "none";
+  const signature = sig === "none" ? "none" : sig === "valid" ? "valid" : BAD.has(sig) ? "bad" : "warn";
+  return { encryption, signature, icon: encryption === "none" && signature === "none" ? "sealbird" : `hdr-${encryption}-${signature}` };
+}
+
 const ENGLISH: Record<string, string> = {
   statusEncryptionNone: "not encrypted",
   statusEncryptionDecrypted: "decrypted",
@@ -86,9 +105,4 @@ export function summaryEnglish(status: MessageStatus): string {
   return present(status)
     .titleKeys.map((k) => ENGLISH[k] ?? k)
     .join(", ");
-}
-
-/** How a signature state reads at a glance (the popup's glyph and colour; the words are titleKeys'). */
-export function signatureTone(state: SignatureState): "none" | "ok" | "warn" | "bad" {
-  return state === "none" ? "none" : state === "valid" ? "ok" : BAD.has(state) ? "bad" : "warn";
 }

@@ -11,6 +11,9 @@
 //   composeActionBadge(tb, tabId, pred)  -> the compose action button's badge once pred(badge) holds
 //   composeActionIcon(tb)                -> the compose action button's icon URL (CSS image)
 //   openReply(tb, msg)                   -> opens a reply (to sender) to an imported message
+//   openComposeFor(tb, msg, type, format) -> reply/forward of any kind, in a given composer format
+//   composerContent(tb)                  -> editor HTML and text, Subject, To/Cc, attachments
+//   composeControls(tb)                  -> Thunderbird's and Sealbird's crypto controls in the toolbar
 //   waitForComposeView(tb, tabId, pred)  -> Sealbird's compose view (compose:get-view) once pred(view)
 
 import fs from "node:fs";
@@ -142,20 +145,69 @@ export async function waitForComposeView(tb, tabId, pred, timeoutMs = 20_000) {
   }
 }
 
-/** Opens a reply to the sender of an imported message (importEml's result) and waits for the composer. */
-export async function openReply(tb, msg) {
+/**
+ * Opens a reply/forward of an imported message (importEml's result) and waits for the composer:
+ * `type` an nsIMsgCompType name (ReplyToSender, ReplyAll, ForwardInline, ForwardAsAttachment),
+ * `format` an nsIMsgCompFormat name (Default = the identity's setting, HTML, PlainText).
+ */
+export async function openComposeFor(tb, msg, type = "ReplyToSender", format = "Default") {
+  const before = await composeWindowCount(tb);
   await tb.marionette.run(
-    `const [uri] = arguments;
+    `const [uri, type, format] = arguments;
      const hdr = MailServices.messageServiceFromURI(uri).messageURIToMsgHdr(uri);
      const identity = MailServices.accounts.defaultAccount?.defaultIdentity ?? MailServices.accounts.allIdentities[0];
-     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType.ReplyToSender, Ci.nsIMsgCompFormat.Default, identity, null, null);
+     MailServices.compose.OpenComposeWindow(null, hdr, uri, Ci.nsIMsgCompType[type], Ci.nsIMsgCompFormat[format], identity, null, null);
      return true;`,
-    [msg.uri],
+    [msg.uri, type, format],
   );
   await tb.waitFor(
+    `const wins = [...Services.wm.getEnumerator("msgcompose")];
+     const w = wins[wins.length - 1];
+     return wins.length > arguments[0] && !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
+    { args: [before], what: `${type} compose window ready`, timeoutMs: 20_000 },
+  );
+}
+
+/** Opens a reply to the sender of an imported message (importEml's result) and waits for the composer. */
+export async function openReply(tb, msg) {
+  return openComposeFor(tb, msg, "ReplyToSender");
+}
+
+/**
+ * What the newest composer holds: the editor's HTML, its text as Thunderbird would send it as
+ * plain text, Subject, To/Cc, attachments (name, size, file path), and whether it edits HTML.
+ */
+export async function composerContent(tb) {
+  return tb.marionette.run(
     `const w = Services.wm.getMostRecentWindow("msgcompose");
-     return !!(w && w.document.readyState == "complete" && w.gLoadingComplete && w.gMsgCompose?.editor);`,
-    { what: "reply compose window ready", timeoutMs: 20_000 },
+     const editor = w?.gMsgCompose?.editor;
+     if (!editor?.document?.body) return { html: "", text: "", subject: "", to: [], cc: [], attachments: [], isHtml: false };
+     w.Recipients2CompFields(w.gMsgCompose.compFields);
+     const list = (s) => (s ? MailServices.headerParser.parseEncodedHeaderW(s).map((a) => a.email) : []);
+     return {
+       html: editor.document.body.innerHTML,
+       text: editor.outputToString("text/plain", Ci.nsIDocumentEncoder.OutputFormatted | Ci.nsIDocumentEncoder.OutputLFLineBreak),
+       subject: w.document.getElementById("msgSubject").value,
+       to: list(w.gMsgCompose.compFields.to),
+       cc: list(w.gMsgCompose.compFields.cc),
+       isHtml: !!w.gMsgCompose.composeHTML,
+       attachments: [...w.gAttachmentBucket.itemChildren].map((i) => {
+         const a = i.attachment;
+         let path = null;
+         try { path = Services.io.newURI(a.url).QueryInterface(Ci.nsIFileURL).file.path; } catch {}
+         return { name: a.name, size: a.size, path, contentType: a.contentType };
+       }),
+     };`,
+  );
+}
+
+/** Adds a To recipient in the newest composer, as typing it into the To row does. */
+export async function addRecipient(tb, address) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     w.addressRowAddRecipientsArray(w.document.getElementById("addressRowTo"), [arguments[0]]);
+     return true;`,
+    [address],
   );
 }
 
@@ -197,6 +249,25 @@ export async function clickComposeAction(tb) {
   );
 }
 
+/** Closes the windows Sealbird opened for a held send (its compose popup page). */
+export async function closeSealbirdWindows(tb) {
+  await tb.marionette.run(
+    `for (const w of [...Services.wm.getEnumerator(null)]) {
+       for (const b of w.document.querySelectorAll("browser")) {
+         if (b.currentURI?.spec.includes("/ui/compose-popup.html")) { w.close(); break; }
+       }
+     }
+     return true;`,
+  );
+}
+
+/** Closes any open panel (the compose action's popup) in the newest compose window. */
+export async function closePanels(tb) {
+  return tb.marionette.run(
+    `for (const p of Services.wm.getMostRecentWindow("msgcompose").document.querySelectorAll("panel")) if (p.state === "open") p.hidePopup(); return true;`,
+  );
+}
+
 /** Opens the newest message of the identity's Drafts folder for editing (as double-clicking a draft does). */
 export async function openDraft(tb) {
   await tb.marionette.run(
@@ -227,11 +298,83 @@ export async function lastMessage(tb, which) {
   );
 }
 
+/** The compose action button's label in the newest compose window. */
+export async function composeActionLabel(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     return w?.document.querySelector('[data-extensionid="${EXT_ID}"]')?.getAttribute("label") ?? null;`,
+  );
+}
+
 /** The compose action button's icon in the newest compose window (its --webextension-toolbar-image). */
 export async function composeActionIcon(tb) {
   return tb.marionette.run(
     `const w = Services.wm.getMostRecentWindow("msgcompose");
      const b = w?.document.querySelector('[data-extensionid="${EXT_ID}"]');
      return b ? w.getComputedStyle(b).getPropertyValue("--webextension-toolbar-image") || b.style.getPropertyValue("--webextension-toolbar-image") : null;`,
+  );
+}
+
+/**
+ * Who shows crypto controls in the newest compose window: Thunderbird's own (Encrypt, Sign,
+ * the Security menu button, the menu bar's Security menu) and Sealbird's two buttons, each
+ * `null` (not there) or { visible, display, checked, label, tooltip, disabled }. Visible = laid out
+ * with a size; `display` = its computed CSS display ("none" when a style sheet hides it, whatever
+ * Thunderbird's own `hidden` says — the menu bar's Security menu is hidden by Thunderbird itself
+ * while no identity has its own OpenPGP or S/MIME set up).
+ */
+export async function composeControls(tb) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const read = (id) => {
+       const el = w.document.getElementById(id);
+       if (!el) return null;
+       const display = w.getComputedStyle(el).display;
+       const r = el.getBoundingClientRect();
+       return {
+         visible: display !== "none" && !el.hidden && r.width > 0 && r.height > 0,
+         display,
+         hidden: !!el.hidden,
+         checked: el.hasAttribute("checked"),
+         label: el.getAttribute("label") ?? "",
+         tooltip: el.getAttribute("tooltiptext") ?? "",
+         disabled: !!el.disabled,
+       };
+     };
+     return {
+       thunderbird: {
+         encrypt: read("button-encryption"),
+         sign: read("button-signing"),
+         options: read("button-encryption-options"),
+         menu: read("encryptionMenu"),
+       },
+       sealbird: { encrypt: read("sealbird-button-encrypt"), sign: read("sealbird-button-sign") },
+     };`,
+  );
+}
+
+/** Presses one of Sealbird's toolbar buttons ("encrypt" | "sign") in the newest compose window, as a click does. */
+export async function pressSealbirdControl(tb, which) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const b = w.document.getElementById(arguments[0] === "encrypt" ? "sealbird-button-encrypt" : "sealbird-button-sign");
+     if (!b) return false;
+     b.doCommand();
+     return true;`,
+    [which],
+  );
+}
+
+/** Chooses another of the account's identities as From in the newest compose window (as the From menu does). */
+export async function chooseIdentity(tb, email) {
+  return tb.marionette.run(
+    `const w = Services.wm.getMostRecentWindow("msgcompose");
+     const list = w.document.getElementById("msgIdentity");
+     const item = [...list.menupopup.children].find((i) => i.getAttribute("identitykey") && MailServices.accounts.getIdentity(i.getAttribute("identitykey")).email === arguments[0]);
+     if (!item) return false;
+     list.selectedItem = item;
+     w.LoadIdentity(false);
+     return true;`,
+    [email],
   );
 }

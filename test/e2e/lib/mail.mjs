@@ -461,6 +461,10 @@ export async function closeComposeWindows(tb) {
        w.close();
        n++;
      }
+     // Closed means gone: a closing window is still "most recent" for a while.
+     for (let i = 0; i < 100 && [...Services.wm.getEnumerator("msgcompose")].length > 0; i++) {
+       await new Promise((r) => setTimeout(r, 100));
+     }
      return n;`,
   );
 }

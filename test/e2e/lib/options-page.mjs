@@ -44,7 +44,8 @@ export function messages(lang) {
     if (!entry) throw new Error(`no message ${key} in _locales/${lang}`);
     const named = Object.fromEntries(Object.entries(entry.placeholders ?? {}).map(([k, p]) => [k.toLowerCase(), p.content]));
     const positional = (s) => s.replace(/\$(\d)/g, (_, n) => subs[Number(n) - 1] ?? "");
-    return entry.message.replace(/\$([A-Za-z_]+)\$/g, (_, k) => positional(named[k.toLowerCase()] ?? "")).replace(/\$\$/g, "$");
+    // Named placeholders ($NAME$ → its content "$1") and direct ones ("$1") as browser.i18n does.
+    return positional(entry.message.replace(/\$([A-Za-z_]+)\$/g, (_, k) => named[k.toLowerCase()] ?? "")).replace(/\$\$/g, "$");
   };
 }
 

@@ -373,9 +373,13 @@ export async function popupPageFor(tb, name, { click, until } = {}) {
        const b = tabmail.currentTabInfo.browser;
        return inBrowser(b, \`
          const [selector, until, clickNow] = args;
-         // Pressed while it is there and enabled (it disappears or is disabled once answered).
+         // Pressed once, as soon as it is there and enabled (a button that stays after its
+         // answer must not be pressed again: that would start over and hide the answer).
          const el = content.document.querySelector(selector);
-         if (clickNow && el && !el.disabled) el.click();
+         if (clickNow && el && !el.disabled && !content.document.body.dataset.e2ePressed) {
+           content.document.body.dataset.e2ePressed = "1";
+           el.click();
+         }
          const t = content.document.body.innerText;
          return new RegExp(until).test(t) ? t : false;
        \`, [selector, until, clickNow]);`,
@@ -392,4 +396,33 @@ async function screenshotTab(tb, name) {
 }
 
 export { widgetId };
+
+
+/**
+ * Thunderbird's own security display for the message shown in the 3-pane tab, and the subject
+ * wherever it appears: header pane, about:message title (the tab/window title), the message
+ * index (what the message list shows).
+ */
+export async function readHeaderSecurity(tb, msgUri) {
+  return tb.marionette.run(
+    PRELUDE +
+      `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+       const am = tabmail.currentAboutMessage;
+       const box = am.document.getElementById("cryptoBox");
+       const bar = am.gMessageNotificationBar?.msgNotificationBar;
+       const row = am.document.getElementById("expandedsubjectBox");
+       const hdr = MailServices.messageServiceFromURI(arguments[0]).messageURIToMsgHdr(arguments[0]);
+       return {
+         cryptoBoxShown: !!box && !box.hidden && box.getBoundingClientRect().width > 0,
+         encryptedIcon: am.document.getElementById("encryptedHdrIcon")?.hidden === false ? am.document.getElementById("encryptedHdrIcon").src : null,
+         signedIcon: am.document.getElementById("signedHdrIcon")?.hidden === false ? am.document.getElementById("signedHdrIcon").src : null,
+         notifications: (bar?.allNotifications ?? []).map((n) => n.getAttribute("value") ?? n.value),
+         subject: row?.querySelector(":scope > span:not(.row-heading)")?.textContent.trim() ?? "",
+         title: am.document.title,
+         windowTitle: win.document.title,
+         listSubject: hdr.mime2DecodedSubject,
+       };`,
+    [msgUri],
+  );
+}
 
