@@ -75,7 +75,7 @@ async function checkPage(page, name) {
 /** The message states every language is checked in: how each is made, and what its headline must say. */
 const MESSAGES = [
   { state: "valid-signed", make: () => keys.smimeSigned({ subject: "Popup valid", inner: textEntity("Signed hello") }), enc: "statusEncryptionNone", sig: "statusSignatureValid", why: "why-valid", org: "Example Corp" },
-  { state: "encrypted-signed", make: () => keys.pgpEncrypted({ subject: "Popup enc+sig", inner: textEntity("PGP secret") }), enc: "statusEncryptionDecrypted", sig: "statusSignatureValid", why: "why-valid" },
+  { state: "encrypted-signed", make: () => keys.pgpEncrypted({ subject: "Popup enc+sig", inner: textEntity("PGP secret") }), enc: "statusEncryptionDecrypted", sig: "statusSignatureValid", why: "why-valid", copy: true },
   { state: "mismatch", make: () => keys.smimeSigned({ subject: "Popup mismatch", from: "Carol <carol@example.org>", inner: textEntity("Not from Carol") }), enc: "statusEncryptionNone", sig: "statusSignatureMismatch", why: "reason-from-mismatch" },
   {
     state: "invalid",
@@ -102,15 +102,17 @@ async function checkMessagePopups(lang) {
       page,
       `const d = content.document;
        return { lines: [...d.querySelectorAll(".verdict .headline [data-layer]")].map((e) => e.textContent.trim()), why: d.querySelector(".verdict .why")?.dataset.field ?? null,
-                live: d.querySelector(".verdict").getAttribute("aria-live"), open: d.querySelector("details[data-section=technical]").open };`,
+                live: d.querySelector(".verdict").getAttribute("aria-live"), open: d.querySelector("details[data-section=technical]").open,
+                copy: !!d.querySelector("[data-action=save-copy]") };`,
     );
     assert.deepEqual(head.lines.slice(0, 2), [m(c.enc), m(c.sig)], `${c.state}: ${text}`);
     assert.equal(head.why, c.why, `${c.state}: why`);
     assert.equal(head.live, "polite");
     assert.equal(head.open, false, "the technical details start closed");
+    assert.equal(head.copy, !!c.copy, "Save decrypted copy… is offered for a decrypted message only");
     if (c.org) assert.ok(text.includes(c.org), `${c.state}: the signer's organisation`);
     await checkPage(page, `popup-${c.state}-${lang}`);
-    if (c.state === "valid-signed" || c.state === "decrypt-failed") {
+    if (c.state !== "mismatch" && c.state !== "invalid") {
       // Keyboard only: Tab to the technical details, Enter opens them; then the opened page.
       let focus = "";
       for (let i = 0; i < 12 && focus !== "SUMMARY"; i++) {
