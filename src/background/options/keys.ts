@@ -146,14 +146,15 @@ const REVOCATION_REASONS: readonly RevocationReason[] = ["no-reason", "supersede
 /**
  * Revokes one of our OpenPGP keys (asks for the keystore passphrase again: it cannot be
  * undone). The key stays for decrypting old mail; it never signs or encrypts again. The
- * revoked public key comes back as a download, to send or upload where the key was published.
+ * revoked public key comes back as a download, to send to correspondents; the page then asks
+ * key discovery to publish it where the key is published (discovery:publish-revocation).
  */
 export async function revokePgp(
   keystore: KeystoreService,
   id: string,
   keystorePassphrase: string,
   reason: string,
-): Promise<{ entry: EntryView; publicKey: Download; published: "not-available" }> {
+): Promise<{ entry: EntryView; publicKey: Download }> {
   await confirmPassphrase(keystore, keystorePassphrase);
   const ring = await keystore.keyring();
   const why = (REVOCATION_REASONS as readonly string[]).includes(reason) ? (reason as RevocationReason) : "no-reason";
@@ -163,11 +164,9 @@ export async function revokePgp(
     return out;
   });
   const r = await ring.store.getRecord(id);
-  // Publishing needs a keyserver setting Sealbird does not have yet: the page says so.
   return {
     entry: await entryOf(r),
     publicKey: { bytes: utf8(revoked.armoredPublicKey), fileName: `${fileBase(r.public)}-revoked.asc`, mimeType: "application/pgp-keys" },
-    published: "not-available",
   };
 }
 
