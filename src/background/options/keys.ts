@@ -80,17 +80,8 @@ async function confirmPassphrase(keystore: KeystoreService, passphrase: string):
 export async function exportPgpSecret(keystore: KeystoreService, id: string, keystorePassphrase: string, passphrase: string): Promise<Download> {
   await confirmPassphrase(keystore, keystorePassphrase);
   const store = (await keystore.keyring()).store;
-  const r = await store.getRecord(id);
-  if (r.kind !== "pgp-secret-key") throw new SealbirdError("pgp-key-not-found", "This entry has no OpenPGP secret key.");
-  const secret = await store.getSecret(id);
-  try {
-    const [k] = await importPgpKeys(secret);
-    if (!k || !k.key.isPrivate()) throw new SealbirdError("keystore-corrupt", "The stored secret key could not be read.");
-    const armored = await exportSecretKey(k.key as PrivateKey, passphrase);
-    return { bytes: utf8(armored), fileName: `${fileBase(r.public)}-secret.asc`, mimeType: "application/pgp-keys" };
-  } finally {
-    secret.fill(0);
-  }
+  const armored = await withOwnPgpKey(store, id, (key) => exportSecretKey(key, passphrase));
+  return { bytes: utf8(armored), fileName: `${fileBase((await store.getRecord(id)).public)}-secret.asc`, mimeType: "application/pgp-keys" };
 }
 
 export async function exportPkcs12File(keystore: KeystoreService, id: string, keystorePassphrase: string, password: string, legacy: boolean): Promise<Download> {
