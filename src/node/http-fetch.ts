@@ -6,6 +6,7 @@
 import http from "node:http";
 import https from "node:https";
 import { netError, type HttpFetch, type HttpRequest, type HttpResponse } from "../core/net/http.js";
+import type { ConnectTo } from "./http-get.js";
 
 const OFFLINE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ECONNRESET", "EPIPE", "ENETDOWN", "EADDRNOTAVAIL"]);
 const MAX_REDIRECTS = 3;
@@ -15,7 +16,8 @@ function isTlsError(code: string | undefined, message: string): boolean {
   return code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO" || code.endsWith("_SIGNATURE") || code.startsWith("UNABLE_TO");
 }
 
-export function nodeHttpFetch(opts: { ca?: string | Buffer | Array<string | Buffer> } = {}): HttpFetch {
+/** `connectTo` as for ./http-get.ts (curl's --connect-to): how the tests reach their servers by name. */
+export function nodeHttpFetch(opts: { ca?: string | Buffer | Array<string | Buffer>; connectTo?: ConnectTo[] } = {}): HttpFetch {
   const once = (req: HttpRequest, url: URL, deadline: number): Promise<HttpResponse & { location?: string }> =>
     new Promise((resolve, reject) => {
       const lib = url.protocol === "https:" ? https : http;
@@ -28,11 +30,16 @@ export function nodeHttpFetch(opts: { ca?: string | Buffer | Array<string | Buff
         r.destroy();
         reject(e);
       };
+      const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+      const route = (opts.connectTo ?? []).find((c) => (!c.host || c.host === url.hostname.toLowerCase()) && (!c.port || c.port === port));
       const r = lib.request(
         url,
         {
+          // Node merges these over what it reads from the URL; hostname wins over host.
+          ...(route ? { hostname: route.toHost, port: route.toPort, servername: url.hostname } : {}),
           method: req.method,
           headers: {
+            ...(route ? { Host: url.host } : {}),
             ...(req.contentType ? { "Content-Type": req.contentType } : {}),
             ...(req.accept ? { Accept: req.accept } : {}),
             ...(req.body ? { "Content-Length": String(req.body.length) } : {}),

@@ -13,6 +13,9 @@ export interface KeyDirectory {
   fingerprintOf(email: string, home?: string): string;
   publishWkd(email: string, bytes: Uint8Array): void;
   wkdFile(email: string): string;
+  /** Puts a key on keys.test (VKS) or hkp.test (HKP), merged with what is there; returns its fingerprint. */
+  publishKeyserver(host: "keys.test" | "hkp.test", armored: Uint8Array | string): string;
+  uploads: Array<{ host: string; method: string; uri: string; contentType: string; keytext?: string }>;
   ca: TestCa;
   web: Nginx;
   connectTo: string;

@@ -19,6 +19,9 @@
 //   const kd = await startKeyDirectory();
 //   kd.keys.dave -> { email, fingerprint, home }      kd.gpg(args, { home })
 //   kd.publishWkd("dave@advanced.test", bytes)        (re)write what WKD serves for an address
+//   kd.publishKeyserver("keys.test", armored)  put a key on the VKS (keys.test) or HKP (hkp.test) server
+//   kd.uploads        what clients uploaded there (POST /vks/v1/upload, /pks/add: nginx passes them to
+//                     a receiver here that imports the key with gpg and serves the merged key after)
 //   kd.connectTo     curl-style HOST:PORT:ADDR:PORT list for the CLI (SEALBIRD_CONNECT_TO)
 //   kd.localDomains  the host names Thunderbird maps to 127.0.0.1 (network.dns.localDomains)
 //   kd.web (nginx), kd.ca (test CA; kd.ca.certPath for NODE_EXTRA_CA_CERTS), await kd.stop()
@@ -26,6 +29,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -132,6 +136,47 @@ export async function startKeyDirectory() {
     write(path.join(root("hkp.test"), "pks", "get", `0x${k.fingerprint}`), armored);
   }
 
+  /** Imports `armored` into the server's gpg home and serves the merged key(s) from `host`. */
+  const publishKeyserver = (host, armored) => {
+    const out = gpg(["--import", "--import-options", "import-show", "--with-colons"], { input: armored }).toString();
+    const fprs = [...new Set([...out.matchAll(/^fpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]))];
+    if (!fprs.length) throw new Error("no key in the upload");
+    const primary = fprs[0];
+    const merged = gpg(["--armor", "--export", primary]);
+    const emails = [...gpg(["--with-colons", "--list-keys", primary]).toString().matchAll(/^uid:[^:]*:(?:[^:]*:){7}[^<:]*<([^>]+)>/gm)].map((m) => m[1]);
+    if (host === "keys.test") {
+      write(path.join(root(host), "vks", "v1", "by-fingerprint", primary), merged);
+      for (const e of emails) write(path.join(root(host), "vks", "v1", "by-email", e), merged);
+    } else {
+      write(path.join(root(host), "pks", "get", `0x${primary}`), merged);
+      for (const e of emails) write(path.join(root(host), "pks", "get", encodeURIComponent(e)), merged);
+    }
+    return primary;
+  };
+  // What keys.openpgp.org (VKS) and an HKP server do with an upload, behind nginx.
+  const uploads = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const host = String(req.headers.host ?? "").replace(/:\d+$/, "");
+      const upload = { host, method: req.method, uri: req.url, contentType: String(req.headers["content-type"] ?? "") };
+      uploads.push(upload);
+      try {
+        const keytext = req.url === "/vks/v1/upload" ? JSON.parse(body).keytext : new URLSearchParams(body).get("keytext");
+        if (req.method !== "POST" || typeof keytext !== "string") throw new Error("no keytext");
+        upload.keytext = keytext;
+        const fpr = publishKeyserver(host, keytext);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ key_fpr: fpr, status: {} }));
+      } catch (e) {
+        res.writeHead(400, { "content-type": "text/plain" }).end(String(e.message));
+      }
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const toReceiver = `proxy_pass http://127.0.0.1:${receiver.address().port}; proxy_set_header Host $host;`;
+
   const ca = makeTestCa({ name: "Sealbird Discovery Test CA" });
   const rogue = makeTestCa({ name: "Nobody Trusts This CA" });
   const trustedCert = ca.issue(TRUSTED);
@@ -151,8 +196,8 @@ export async function startKeyDirectory() {
       vhost("nokey.test"),
       vhost("slow.test", { locations: { "/.well-known/": "limit_rate 1;" } }),
       vhost("keyserver.test"),
-      vhost("keys.test"),
-      vhost("hkp.test", { locations: { "= /pks/lookup": "try_files /pks/$arg_op/$arg_search =404;" } }),
+      vhost("keys.test", { locations: { "= /vks/v1/upload": toReceiver } }),
+      vhost("hkp.test", { locations: { "= /pks/lookup": "try_files /pks/$arg_op/$arg_search =404;", "= /pks/add": toReceiver } }),
       vhost("untrusted.test", rogueCert),
     ],
   });
@@ -176,6 +221,8 @@ export async function startKeyDirectory() {
     fingerprintOf,
     publishWkd,
     wkdFile,
+    publishKeyserver,
+    uploads,
     ca,
     web,
     connectTo: connectTo.join(","),
@@ -183,6 +230,7 @@ export async function startKeyDirectory() {
     localDomains: [...TRUSTED, "untrusted.test"].join(","),
     async stop() {
       await web.stop();
+      await new Promise((resolve) => receiver.close(resolve));
       try {
         run("gpgconf", ["--kill", "all"], { home });
       } catch {

@@ -6,7 +6,11 @@ import type { Download, IdentityView, Validity } from "../../src/background/opti
 
 /** The translated explanation for a failed request (error_<code>), never an English engine text. */
 export function errorText(e: unknown): string {
-  const code = e instanceof BackgroundError ? e.code : "internal";
+  return codeText(e instanceof BackgroundError ? e.code : "internal");
+}
+
+/** The translated explanation of an error code that came as data (not as a failed request). */
+export function codeText(code = "internal"): string {
   const key = `error_${code.replace(/-/g, "_")}`;
   const s = t(key);
   return s === key ? t("error_internal") : s;

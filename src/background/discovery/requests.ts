@@ -12,6 +12,8 @@ export type DiscoveryRequest =
   | { type: "discovery:set"; settings: Partial<DiscoverySettings> }
   /** "Find key": looks the address up now; the key found is stored (pending when the address has another key). */
   | { type: "discovery:lookup"; email: string }
+  /** After "Revoke": the revocation to the keyserver / WKD where the key is published. */
+  | { type: "discovery:publish-revocation"; id: string }
   /** The page got or gave up the host permission: earlier "not allowed" outcomes are forgotten. */
   | { type: "discovery:permission-changed" };
 
@@ -31,6 +33,8 @@ export async function handleDiscoveryRequest(req: DiscoveryRequest, discovery: D
       return discovery.setSettings(req.settings);
     case "discovery:lookup":
       return discovery.lookupNow(String(req.email ?? ""));
+    case "discovery:publish-revocation":
+      return discovery.publishRevocation(String(req.id ?? ""));
     case "discovery:permission-changed":
       discovery.permissionChanged();
       return discovery.state();

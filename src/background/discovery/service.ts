@@ -16,9 +16,13 @@ import {
   refreshKnownKey,
   sourcesOf,
   writeDiscoverySettings,
+  publishRevocation,
   type DiscoverySettings,
   type HttpGet,
+  type PublishOutcome,
 } from "../../core/discovery/index.js";
+import type { HttpFetch } from "../../core/net/http.js";
+import { browserHttpFetch } from "../net/http-fetch.js";
 import type { KeystoreService } from "../keystore-service.js";
 import { fetchHttpGet } from "./http-get.js";
 
@@ -60,6 +64,7 @@ export class DiscoveryService {
     private readonly keystore: KeystoreService,
     private readonly get: HttpGet = fetchHttpGet,
     private readonly permissions: PermissionsApi = messenger.permissions,
+    private readonly send: HttpFetch = browserHttpFetch(),
   ) {}
 
   onChange(listener: (email: string) => void): void {
@@ -162,6 +167,22 @@ export class DiscoveryService {
     } catch (e) {
       return set({ state: "failed", code: isSealbirdError(e) ? e.code : "internal" });
     }
+  }
+
+  /**
+   * After the user revoked one of our keys: the revocation goes to the allowed sources where
+   * the key is published (nothing is sent where it is not, or without the settings and the
+   * permission: `allowed` false).
+   */
+  async publishRevocation(id: string): Promise<{ allowed: boolean; outcomes: PublishOutcome[] }> {
+    const r = await (await this.keystore.keyring()).store.getRecord(id);
+    if (r.kind !== "pgp-secret-key" || r.public["revoked"] !== true) throw new SealbirdError("usage", "Only a revoked key of yours is published here.");
+    const sources = sourcesOf(await this.settings());
+    if ((!sources.wkd && !sources.keyserver) || !(await this.permitted())) return { allowed: false, outcomes: [] };
+    const key = { fingerprint: String(r.public["fingerprint"]), armored: String(r.public["publicKey"]), emails: (r.public["emails"] as string[] | undefined) ?? [] };
+    const outcomes = await publishRevocation(key, sources, this.get, this.send);
+    for (const e of key.emails) this.changed(e);
+    return { allowed: true, outcomes };
   }
 
   /**

@@ -80,17 +80,8 @@ async function confirmPassphrase(keystore: KeystoreService, passphrase: string):
 export async function exportPgpSecret(keystore: KeystoreService, id: string, keystorePassphrase: string, passphrase: string): Promise<Download> {
   await confirmPassphrase(keystore, keystorePassphrase);
   const store = (await keystore.keyring()).store;
-  const r = await store.getRecord(id);
-  if (r.kind !== "pgp-secret-key") throw new SealbirdError("pgp-key-not-found", "This entry has no OpenPGP secret key.");
-  const secret = await store.getSecret(id);
-  try {
-    const [k] = await importPgpKeys(secret);
-    if (!k || !k.key.isPrivate()) throw new SealbirdError("keystore-corrupt", "The stored secret key could not be read.");
-    const armored = await exportSecretKey(k.key as PrivateKey, passphrase);
-    return { bytes: utf8(armored), fileName: `${fileBase(r.public)}-secret.asc`, mimeType: "application/pgp-keys" };
-  } finally {
-    secret.fill(0);
-  }
+  const armored = await withOwnPgpKey(store, id, (key) => exportSecretKey(key, passphrase));
+  return { bytes: utf8(armored), fileName: `${fileBase((await store.getRecord(id)).public)}-secret.asc`, mimeType: "application/pgp-keys" };
 }
 
 export async function exportPkcs12File(keystore: KeystoreService, id: string, keystorePassphrase: string, password: string, legacy: boolean): Promise<Download> {
@@ -146,14 +137,15 @@ const REVOCATION_REASONS: readonly RevocationReason[] = ["no-reason", "supersede
 /**
  * Revokes one of our OpenPGP keys (asks for the keystore passphrase again: it cannot be
  * undone). The key stays for decrypting old mail; it never signs or encrypts again. The
- * revoked public key comes back as a download, to send or upload where the key was published.
+ * revoked public key comes back as a download, to send to correspondents; the page then asks
+ * key discovery to publish it where the key is published (discovery:publish-revocation).
  */
 export async function revokePgp(
   keystore: KeystoreService,
   id: string,
   keystorePassphrase: string,
   reason: string,
-): Promise<{ entry: EntryView; publicKey: Download; published: "not-available" }> {
+): Promise<{ entry: EntryView; publicKey: Download }> {
   await confirmPassphrase(keystore, keystorePassphrase);
   const ring = await keystore.keyring();
   const why = (REVOCATION_REASONS as readonly string[]).includes(reason) ? (reason as RevocationReason) : "no-reason";
@@ -163,11 +155,9 @@ export async function revokePgp(
     return out;
   });
   const r = await ring.store.getRecord(id);
-  // Publishing needs a keyserver setting Sealbird does not have yet: the page says so.
   return {
     entry: await entryOf(r),
     publicKey: { bytes: utf8(revoked.armoredPublicKey), fileName: `${fileBase(r.public)}-revoked.asc`, mimeType: "application/pgp-keys" },
-    published: "not-available",
   };
 }
 

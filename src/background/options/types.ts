@@ -170,7 +170,7 @@ export type OptionsRequestMap = {
   "options:thunderbird-certs": { req: Record<string, never>; res: ThunderbirdCertificates };
   "options:thunderbird-import-roots": { req: Record<string, never>; res: ImportOutcome };
   "options:pgp-set-expiry": { req: { id: string; expiresAt: string | null }; res: EntryView };
-  "options:pgp-revoke": { req: { id: string; keystorePassphrase: string; reason: string }; res: { entry: EntryView; publicKey: Download; published: "not-available" } };
+  "options:pgp-revoke": { req: { id: string; keystorePassphrase: string; reason: string }; res: { entry: EntryView; publicKey: Download } };
   "options:checks-get": { req: Record<string, never>; res: CertificateChecksView };
   "options:checks-set": { req: { checks: CertificateChecks }; res: CertificateChecksView };
 };

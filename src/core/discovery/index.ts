@@ -8,3 +8,4 @@ export { lookupKeyserver, refreshFromKeyserver, normalizeKeyserver, DEFAULT_KEYS
 export { discoverKeys, refreshKnownKey, sourcesOf, type LookupSources, type RefreshResult } from "./lookup.js";
 export { readDiscoverySettings, writeDiscoverySettings, normalizeDiscoverySettings, DEFAULT_DISCOVERY_SETTINGS, type DiscoverySettings } from "./settings.js";
 export { dueForRefresh, REFRESH_AFTER_MS, type RefreshCandidate } from "./refresh.js";
+export { publishRevocation, type PublishOutcome, type PublishState, type RevokedKey } from "./publish.js";
