@@ -18,10 +18,11 @@ export function base64Encode(b: Uint8Array): string {
 
 /**
  * base64 with CRLF after every `lineLength` characters (76 per RFC 2045) and at the end,
- * after `prefix` (a header section) when given, in one buffer. `data` may be given as pieces
- * (a DER structure around a large content): they are encoded as if joined, without joining.
+ * after `prefix` (a header section) and before `suffix` when given, in one buffer. `data` may
+ * be given as pieces (a DER structure around a large content, a stream's chunks): they are
+ * encoded as if joined, without joining.
  */
-export function encodeBase64Lines(data: Uint8Array | readonly Uint8Array[], lineLength = 76, prefix?: Uint8Array): Uint8Array {
+export function encodeBase64Lines(data: Uint8Array | readonly Uint8Array[], lineLength = 76, prefix?: Uint8Array, suffix?: Uint8Array): Uint8Array {
   const pieces = data instanceof Uint8Array ? [data] : data;
   let total = 0;
   for (const p of pieces) total += p.length;
@@ -29,8 +30,9 @@ export function encodeBase64Lines(data: Uint8Array | readonly Uint8Array[], line
   const textLength = Math.ceil(total / 3) * 4;
   const lines = Math.ceil(textLength / width);
   const start = prefix?.length ?? 0;
-  const out = new Uint8Array(start + textLength + lines * 2);
+  const out = new Uint8Array(start + textLength + lines * 2 + (suffix?.length ?? 0));
   if (prefix) out.set(prefix);
+  if (suffix) out.set(suffix, out.length - suffix.length);
   // Encoded a block of whole lines at a time (native base64, native ASCII copy, then each
   // line moved to its place with copyWithin): no string of the whole base64 text, and no
   // view object per line.

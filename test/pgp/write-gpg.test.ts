@@ -84,6 +84,26 @@ describe.skipIf(!hasGpg)("gpg reads what we write", () => {
     expect(dec(r.stdout)).toBe(dec(INNER));
   });
 
+  it("gpg opens our armor whatever the length: with and without base64 padding (GnuPG T7071), and streamed in many packets", async () => {
+    const seen = new Set<string>();
+    // Three consecutive lengths give the three base64 endings ("==", "=", none); the large one
+    // is written by openpgp.js in many partial-length chunks.
+    for (const size of [1000, 1001, 1002, 3 * 1024 * 1024 + 7]) {
+      const inner = enc(crlf(`Content-Type: text/plain; charset=us-ascii\n\n${"x".repeat(size)}\n`));
+      const armored = decodeBody(parts(await pgpEncrypt(inner, { recipients: [aliceArmored, sam.toPublic()], signWith: sam })).second);
+      const text = dec(armored);
+      seen.add(/==\r\n(=\S{4}\r\n)?-----END/.test(text) ? "==" : /=\r\n(=\S{4}\r\n)?-----END/.test(text) ? "=" : "none");
+      const r = gpg.run(["--output", "-", "--decrypt"], { input: armored, allowFail: true });
+      expect(r.lines, `size ${size}`).toContain("DECRYPTION_OKAY");
+      expect(r.lines, `size ${size}`).not.toContain("DECRYPTION_FAILED");
+      expect(r.lines.some((l) => l.startsWith("GOODSIG "))).toBe(true);
+      expect(r.status).toBe(0);
+      expect(r.stdout.length).toBe(inner.length);
+      expect(dec(r.stdout) === dec(inner)).toBe(true);
+    }
+    expect([...seen].sort()).toEqual(["=", "==", "none"]);
+  });
+
   it("pgpEncrypt to an RSA key we made → gpg (holding its secret) decrypts", async () => {
     gpg.run(["--import"], { input: await exportSecretKey(rita, "ritapw"), passphrase: "ritapw" });
     const out = await pgpEncrypt(INNER, { recipients: [rita.toPublic()] });
