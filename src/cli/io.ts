@@ -1,5 +1,5 @@
 // File and passphrase input for the CLI, mapped to typed errors (never a stack trace).
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { SealbirdError } from "../core/errors.js";
 
 export function readInput(path: string, what: string, maxBytes = 200 * 1024 * 1024): Uint8Array {
@@ -13,11 +13,21 @@ export function readInput(path: string, what: string, maxBytes = 200 * 1024 * 10
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
-export function writeOutput(path: string, data: Uint8Array | string, what: string): void {
+export function writeOutput(path: string, data: Uint8Array | string | readonly Uint8Array[], what: string): void {
   try {
-    writeFileSync(path, data, { mode: 0o600 });
+    if (typeof data === "string" || data instanceof Uint8Array) writeFileSync(path, data, { mode: 0o600 });
+    else writePieces(path, data);
   } catch (e) {
     throw new SealbirdError("io-error", `Cannot write ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+}
+
+function writePieces(path: string, pieces: readonly Uint8Array[]): void {
+  const fd = openSync(path, "w", 0o600);
+  try {
+    for (const p of pieces) for (let at = 0; at < p.length; ) at += writeSync(fd, p, at);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -150,7 +150,7 @@ describe("Autocrypt header on outgoing mail", () => {
     const { privateKey, publicKey } = await generatePgpKey([{ name: "Alice", email: "alice@example.org" }, { email: "alice@private.example" }]);
     const value = await formatAutocryptHeader("Alice@Example.org", publicKey);
     expect(value).toMatch(/^addr=alice@example\.org; keydata=/);
-    const writer = { protocol: "openpgp" as const, sign: (inner: Uint8Array) => pgpSign(inner, privateKey), encrypt: () => Promise.reject(new Error("unused")) };
+    const writer = { protocol: "openpgp" as const, sign: (inner: Uint8Array, before?: Uint8Array) => pgpSign(inner, privateKey, before), encrypt: () => Promise.reject(new Error("unused")) };
     const wire = await protectMessage(PLAIN, { writer, sign: true, encrypt: false, outerHeaders: [{ name: "Autocrypt", value }] });
     const found = await collectPgpKeys(parseMime(wire), "alice@example.org", []);
     expect(found.new.map((k) => k.info.fingerprint)).toEqual([publicKey.getFingerprint()]);

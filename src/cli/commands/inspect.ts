@@ -9,7 +9,7 @@ import { pgpOpener } from "../../core/message/pgp-adapter.js";
 import { summaryEnglish } from "../../core/status/presentation.js";
 import type { MessageStatus } from "../../core/status/message-status.js";
 import type { RevocationStatus } from "../../core/status/revocation-status.js";
-import { decryptedMessage } from "../../core/message/decrypted-message.js";
+import { decryptedMessagePieces } from "../../core/message/decrypted-message.js";
 import { keystoreDirOf, ONLINE_HELP, ONLINE_OPTIONS, onlineRevocation, revocationMode } from "../online.js";
 
 const OPTIONS = {
@@ -54,7 +54,7 @@ ${ONLINE_HELP}  Without a passphrase the keystore is used locked: signatures are
     const openers: LayerOpener[] = [smimeOpener(smimeCtx), pgpOpener(ring ? await ring.pgpContext() : { secretKeys: [], publicKeys: [] }, passwords)];
     const result = await inspectMessage(raw, { openers });
     if (values.learn && ring) await ring.learnFrom(result);
-    if (values.out && result.view) writeOutput(values.out, decryptedMessage(result), "decrypted message");
+    if (values.out && result.view) writeOutput(values.out, decryptedMessagePieces(result), "decrypted message");
     if (values.html && result.view) writeOutput(values.html, await (await import("../render-html.js")).renderHtmlFile(result.view), "HTML view");
     process.stdout.write(values.json ? JSON.stringify(result.status, null, 2) + "\n" : describe(result.status));
     return EXIT.ok;

@@ -10,15 +10,21 @@ import type { InspectResult } from "./inspect.js";
 import { headerFieldsToBytes } from "./protected-headers.js";
 
 export function decryptedMessage(result: InspectResult): Uint8Array {
+  const pieces = decryptedMessagePieces(result);
+  return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
+}
+
+/** The same as consecutive pieces (header section, the entity's bytes as a view): a file is written from them without a joined copy. */
+export function decryptedMessagePieces(result: InspectResult): Uint8Array[] {
   const view = result.view;
-  if (!view) return new Uint8Array(0);
-  if (view === result.top) return view.raw;
+  if (!view) return [];
+  if (view === result.top) return [view.raw];
   const innerNames = new Set(view.headers.map((h) => h.name.toLowerCase()));
   const outer = result.top.headers.filter((h) => {
     const n = h.name.toLowerCase();
     return !n.startsWith("content-") && !innerNames.has(n);
   });
-  return concatBytes([headerFieldsToBytes(outer), view.raw]);
+  return [headerFieldsToBytes(outer), view.raw];
 }
 
 /**

@@ -26,13 +26,13 @@ export function pgpWriter(signer: PrivateKey | undefined, recipients: Array<Publ
   const write = () => import("../pgp/write.js");
   return {
     protocol: "openpgp",
-    sign: (inner) => {
+    sign: (inner, before) => {
       const key = needSigner();
-      return write().then((w) => w.pgpSign(inner, key));
+      return write().then((w) => w.pgpSign(inner, key, before));
     },
-    encrypt: (inner, { signed }) => {
+    encrypt: (inner, { signed, before }) => {
       const signWith = signed ? needSigner() : undefined;
-      return write().then((w) => w.pgpEncrypt(inner, { recipients, passwords, ...(signWith ? { signWith } : {}) }));
+      return write().then((w) => w.pgpEncrypt(inner, { recipients, passwords, ...(signWith ? { signWith } : {}) }, before));
     },
   };
 }

@@ -4,19 +4,33 @@
  * (the content plus protected header copies, RFC 9788) and what stays outside (transport
  * headers, an obscured Subject).
  */
-import { concatBytes } from "../bytes.js";
 import { SealbirdError } from "../errors.js";
 import { parseMime } from "../mime/index.js";
 import type { Protocol } from "../status/message-status.js";
-import { buildProtectedEntity, headerFieldsToBytes, outerHeaderFields } from "./protected-headers.js";
+import { concatBytes } from "../bytes.js";
+import { headerFieldsToBytes, outerHeaderFields, protectedEntityPieces } from "./protected-headers.js";
+
+/**
+ * An entity's bytes, whole or as consecutive pieces split at line ends (header section, body
+ * view): an engine that can read pieces (OpenPGP's stream) saves a copy of the whole message.
+ */
+export type EntityBytes = Uint8Array | readonly Uint8Array[];
+
+export function joinedBytes(b: EntityBytes): Uint8Array {
+  return b instanceof Uint8Array ? b : concatBytes(b);
+}
 
 /** One protocol engine as protect sees it, with its keys already chosen by the caller. */
 export interface LayerWriter {
   protocol: Protocol;
-  /** Returns a complete MIME entity (its own Content-Type header, blank line, body). */
-  sign(inner: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Returns a complete MIME entity (its own Content-Type header, blank line, body), after
+   * `before` (the outer header section) when given: one buffer, so a 25 MB layer is not copied
+   * once more only to put the headers in front.
+   */
+  sign(inner: Uint8Array, before?: Uint8Array): Promise<Uint8Array>;
   /** Encrypts `inner`; with `signed` the engine signs first (S/MIME) or in the same message (OpenPGP). */
-  encrypt(inner: Uint8Array, opts: { signed: boolean }): Promise<Uint8Array>;
+  encrypt(inner: EntityBytes, opts: { signed: boolean; before?: Uint8Array }): Promise<Uint8Array>;
 }
 
 export interface ProtectOptions {
@@ -32,8 +46,7 @@ export interface ProtectOptions {
 export async function protectMessage(raw: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
   if (!opts.sign && !opts.encrypt) throw new SealbirdError("usage", "Nothing to do: choose sign, encrypt or both.");
   const message = parseMime(raw);
-  const inner = buildProtectedEntity(message, opts.encrypt ? "cipher" : "clear", opts.encrypt ? (opts.innerHeaders ?? []) : []);
-  const layer = opts.encrypt ? await opts.writer.encrypt(inner, { signed: opts.sign }) : await opts.writer.sign(inner);
+  const inner = protectedEntityPieces(message, opts.encrypt ? "cipher" : "clear", opts.encrypt ? (opts.innerHeaders ?? []) : []);
   const outer = headerFieldsToBytes([...outerHeaderFields(message, opts.encrypt), ...(opts.outerHeaders ?? [])]);
-  return concatBytes([outer, layer]);
+  return opts.encrypt ? opts.writer.encrypt(inner, { signed: opts.sign, before: outer }) : opts.writer.sign(joinedBytes(inner), outer);
 }

@@ -48,6 +48,11 @@ function isContentField(name: string): boolean {
  * `extra` fields belong only inside (Autocrypt-Gossip: who else got the message, and their keys).
  */
 export function buildProtectedEntity(message: MimeEntity, mode: "cipher" | "clear", extra: readonly { name: string; value: string }[] = []): Uint8Array {
+  return concatBytes(protectedEntityPieces(message, mode, extra));
+}
+
+/** The same entity as its header section and the message's body (a view, not a copy). */
+export function protectedEntityPieces(message: MimeEntity, mode: "cipher" | "clear", extra: readonly { name: string; value: string }[] = []): [Uint8Array, Uint8Array] {
   const lines: string[] = [];
   let sawContentType = false;
   for (const f of message.headers) {
@@ -67,7 +72,7 @@ export function buildProtectedEntity(message: MimeEntity, mode: "cipher" | "clea
   for (const f of extra) lines.push(`${f.name}: ${f.value}`);
   // Values are binary strings (bytes as char codes): 8-bit header bytes survive unchanged.
   const head = fromBinaryString(lines.map(foldIfLong).join("\r\n") + "\r\n\r\n");
-  return concatBytes([head, message.body]);
+  return [head, message.body];
 }
 
 /** The outer header section: every non-content field, with the Subject obscured when encrypting. */

@@ -5,7 +5,7 @@ import { SealbirdError } from "../errors.js";
 import { detectSmime } from "../smime/detect.js";
 import type { EncryptRecipient, SmimeContext, SmimeIdentity } from "../smime/index.js";
 import type { LayerOpener } from "./inspect.js";
-import type { LayerWriter } from "./protect.js";
+import { joinedBytes, type EntityBytes, type LayerWriter } from "./protect.js";
 
 export function smimeOpener(ctx: SmimeContext): LayerOpener {
   return { protocol: "smime", detect: detectSmime, open: async (entity, opts) => (await import("../smime/open.js")).openSmime(entity, ctx, opts) };
@@ -20,14 +20,15 @@ export function smimeWriter(signer: SmimeIdentity | undefined, recipients: reado
     if (!signer) throw new SealbirdError("no-key", "No S/MIME certificate with a private key for the sender.");
     return signer;
   };
-  const sign = async (inner: Uint8Array, who: SmimeIdentity): Promise<Uint8Array> => (await import("../smime/sign.js")).smimeSign(inner, who);
+  // CMS over WebCrypto needs the content in one buffer.
+  const sign = async (inner: EntityBytes, who: SmimeIdentity, before?: Uint8Array): Promise<Uint8Array> => (await import("../smime/sign.js")).smimeSign(joinedBytes(inner), who, before);
   return {
     protocol: "smime",
-    sign: (inner) => sign(inner, needSigner()),
-    async encrypt(inner, { signed }) {
+    sign: (inner, before) => sign(inner, needSigner(), before),
+    async encrypt(inner, { signed, before }) {
       if (recipients.length === 0) throw new SealbirdError("recipient-no-key", "No recipient certificate to encrypt to.");
-      const content = signed ? await sign(inner, needSigner()) : inner;
-      return (await import("../smime/encrypt.js")).smimeEncrypt(content, recipients);
+      const content = signed ? await sign(inner, needSigner()) : joinedBytes(inner);
+      return (await import("../smime/encrypt.js")).smimeEncrypt(content, recipients, before);
     },
   };
 }

@@ -31,7 +31,7 @@ function armoredCrlf(armored: string): Uint8Array {
  * multipart/signed; protocol="application/pgp-signature" with a detached armored signature
  * over the exact (CRLF) bytes of `inner`, which becomes the first part verbatim.
  */
-export async function pgpSign(inner: Uint8Array, key: PrivateKey): Promise<Uint8Array> {
+export async function pgpSign(inner: Uint8Array, key: PrivateKey, before?: Uint8Array): Promise<Uint8Array> {
   const content = toCrlf(inner);
   const signingKey = await unlockKey(key);
   let armored: string;
@@ -60,7 +60,7 @@ export async function pgpSign(inner: Uint8Array, key: PrivateKey): Promise<Uint8
     "Content-Description: OpenPGP digital signature\r\n" +
     'Content-Disposition: attachment; filename="OpenPGP_signature.asc"\r\n' +
     "\r\n";
-  return concatBytes([utf8(head), content, utf8(tail), armoredCrlf(armored), utf8(`\r\n--${boundary}--\r\n`)]);
+  return concatBytes([...(before ? [before] : []), utf8(head), content, utf8(tail), armoredCrlf(armored), utf8(`\r\n--${boundary}--\r\n`)]);
 }
 
 export interface PgpEncryptOptions {
@@ -107,7 +107,7 @@ async function supportsSeipdV2(key: Key): Promise<boolean> {
  * message at every step (literal data, signature, encryption, serialisation, armor): for
  * 25 MB that is about 200 MB of peak memory less.
  */
-export async function encryptPackets(content: Uint8Array, opts: PgpEncryptOptions): Promise<Uint8Array[]> {
+export async function encryptPackets(content: Uint8Array | readonly Uint8Array[], opts: PgpEncryptOptions): Promise<Uint8Array[]> {
   const recipients = await toPublicKeys(opts.recipients);
   const passwords = opts.passwords ?? [];
   if (recipients.length === 0 && passwords.length === 0) throw new SealbirdError("recipient-no-key", "No recipient keys given.");
@@ -145,12 +145,19 @@ export async function encryptPackets(content: Uint8Array, opts: PgpEncryptOption
 /** How much of the content openpgp.js is handed at a time. */
 const STREAM_CHUNK = 256 * 1024;
 
-function viewStream(content: Uint8Array): ReadableStream<Uint8Array> {
+function viewStream(content: Uint8Array | readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  const pieces = content instanceof Uint8Array ? [content] : content;
+  let index = 0;
   let at = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (at >= content.length) return controller.close();
-      controller.enqueue(content.subarray(at, Math.min(content.length, at + STREAM_CHUNK)));
+      while (index < pieces.length && at >= pieces[index]!.length) {
+        index++;
+        at = 0;
+      }
+      if (index >= pieces.length) return controller.close();
+      const piece = pieces[index]!;
+      controller.enqueue(piece.subarray(at, Math.min(piece.length, at + STREAM_CHUNK)));
       at += STREAM_CHUNK;
     },
   });
@@ -174,8 +181,9 @@ const ARMOR_END = "-----END PGP MESSAGE-----\r\n";
  * only where GnuPG needs it) in CRLF, between `head` and `tail`, in one buffer: the armored
  * text is never a string.
  */
-function armoredEntity(packets: readonly Uint8Array[], head: string, tail: string): Uint8Array {
-  return encodeBase64Lines(packets, 64, utf8(head + ARMOR_BEGIN), utf8(armorChecksumLine(packets) + ARMOR_END + tail));
+function armoredEntity(packets: readonly Uint8Array[], head: string, tail: string, before?: Uint8Array): Uint8Array {
+  const start = utf8(head + ARMOR_BEGIN);
+  return encodeBase64Lines(packets, 64, before ? concatBytes([before, start]) : start, utf8(armorChecksumLine(packets) + ARMOR_END + tail));
 }
 
 /** Encrypts (optionally signs) `content` for the recipients; returns the OpenPGP message (armored, CRLF). */
@@ -183,12 +191,14 @@ export async function encryptArmored(content: Uint8Array, opts: PgpEncryptOption
   return ascii(armoredEntity(await encryptPackets(content, opts), "", ""));
 }
 
-/** multipart/encrypted; protocol="application/pgp-encrypted" (RFC 3156 4.) around `inner`. */
-export async function pgpEncrypt(inner: Uint8Array, opts: PgpEncryptOptions): Promise<Uint8Array> {
-  return pgpMimeEncryptedEntity(await encryptPackets(toCrlf(inner), opts));
+/** multipart/encrypted; protocol="application/pgp-encrypted" (RFC 3156 4.) around `inner`, after `before` when given. */
+export async function pgpEncrypt(inner: Uint8Array | readonly Uint8Array[], opts: PgpEncryptOptions, before?: Uint8Array): Promise<Uint8Array> {
+  // Pieces are split at line ends (EntityBytes), so each is canonicalised on its own.
+  const pieces = (inner instanceof Uint8Array ? [inner] : inner).map((p) => toCrlf(p));
+  return pgpMimeEncryptedEntity(await encryptPackets(pieces, opts), before);
 }
 
-function pgpMimeEncryptedEntity(packets: readonly Uint8Array[]): Uint8Array {
+function pgpMimeEncryptedEntity(packets: readonly Uint8Array[], before?: Uint8Array): Uint8Array {
   // The armor alphabet has no "-" runs like ours: a random boundary cannot collide.
   const boundary = `----sealbird-pgp-${toHex(randomBytes(12))}`;
   const head =
@@ -206,7 +216,7 @@ function pgpMimeEncryptedEntity(packets: readonly Uint8Array[]): Uint8Array {
     "Content-Description: OpenPGP encrypted message\r\n" +
     'Content-Disposition: inline; filename="encrypted.asc"\r\n' +
     "\r\n";
-  return armoredEntity(packets, head, `\r\n--${boundary}--\r\n`);
+  return armoredEntity(packets, head, `\r\n--${boundary}--\r\n`, before);
 }
 
 export interface PasswordMessageOptions {

@@ -93,11 +93,11 @@ async function encryptCmsPieces(content: Uint8Array, recipients: readonly Encryp
   return { pieces: d.tlvPieces(d.TAG.sequence, d.oid(CMS.envelopedData), d.tlvPieces(d.TAG.explicit0, ed)), gcm };
 }
 
-/** Encrypts a complete MIME entity; returns the application/pkcs7-mime entity. */
-export async function smimeEncrypt(inner: Uint8Array, recipients: readonly EncryptRecipient[]): Promise<Uint8Array> {
+/** Encrypts a complete MIME entity; returns the application/pkcs7-mime entity (after `before`, when given). */
+export async function smimeEncrypt(inner: Uint8Array, recipients: readonly EncryptRecipient[], before?: Uint8Array): Promise<Uint8Array> {
   try {
     const { pieces, gcm } = await encryptCmsPieces(inner, recipients);
-    return pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", pieces);
+    return pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", pieces, before);
   } catch (e) {
     throw asSealbirdError(e, "internal", "The message could not be encrypted.");
   }

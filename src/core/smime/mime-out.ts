@@ -7,14 +7,14 @@ import { concatBytes, randomBytes, toHex, utf8 } from "../bytes.js";
 import { encodeBase64Lines } from "../mime/index.js";
 
 
-/** application/pkcs7-mime entity (enveloped-data, authEnveloped-data, signed-data). */
-export function pkcs7MimeEntity(smimeType: string, der: Uint8Array | readonly Uint8Array[]): Uint8Array {
+/** application/pkcs7-mime entity (enveloped-data, authEnveloped-data, signed-data), after `before` when given. */
+export function pkcs7MimeEntity(smimeType: string, der: Uint8Array | readonly Uint8Array[], before?: Uint8Array): Uint8Array {
   const head =
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"\r\n` +
     "Content-Transfer-Encoding: base64\r\n" +
     'Content-Disposition: attachment; filename="smime.p7m"\r\n' +
     "\r\n";
-  return encodeBase64Lines(der, 76, utf8(head));
+  return encodeBase64Lines(der, 76, before ? concatBytes([before, utf8(head)]) : utf8(head));
 }
 
 /** Whether `needle` occurs in `hay`, found by its byte at `pivot` (one that is rare in `hay`). */
@@ -40,8 +40,8 @@ function boundaryNotIn(inner: Uint8Array): string {
   }
 }
 
-/** multipart/signed (RFC 8551 3.5.3) with `inner` verbatim as the signed first part. */
-export function multipartSigned(inner: Uint8Array, signatureDer: Uint8Array, micalg: string): Uint8Array {
+/** multipart/signed (RFC 8551 3.5.3) with `inner` verbatim as the signed first part, after `before` when given. */
+export function multipartSigned(inner: Uint8Array, signatureDer: Uint8Array, micalg: string, before?: Uint8Array): Uint8Array {
   const boundary = boundaryNotIn(inner);
   const head =
     `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${micalg};\r\n boundary="${boundary}"\r\n` +
@@ -56,5 +56,5 @@ export function multipartSigned(inner: Uint8Array, signatureDer: Uint8Array, mic
     'Content-Disposition: attachment; filename="smime.p7s"\r\n' +
     "Content-Description: S/MIME Cryptographic Signature\r\n" +
     "\r\n";
-  return concatBytes([utf8(head), inner, utf8(sigPart), encodeBase64Lines(signatureDer, 76), utf8(`\r\n--${boundary}--\r\n`)]);
+  return concatBytes([...(before ? [before] : []), utf8(head), inner, utf8(sigPart), encodeBase64Lines(signatureDer, 76), utf8(`\r\n--${boundary}--\r\n`)]);
 }

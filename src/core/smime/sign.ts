@@ -66,10 +66,10 @@ export async function signCms(content: Uint8Array, signer: SmimeIdentity, opts: 
  * Signs a complete MIME entity (CRLF, as it will be transmitted) and returns the
  * multipart/signed entity with `inner` verbatim as its first part.
  */
-export async function smimeSign(inner: Uint8Array, signer: SmimeIdentity): Promise<Uint8Array> {
+export async function smimeSign(inner: Uint8Array, signer: SmimeIdentity, before?: Uint8Array): Promise<Uint8Array> {
   try {
     const sig = await signCms(inner, signer);
-    return multipartSigned(inner, sig, "sha-256");
+    return multipartSigned(inner, sig, "sha-256", before);
   } catch (e) {
     throw asSealbirdError(e, "internal", "The message could not be signed.");
   }
