@@ -134,15 +134,18 @@ describe("a failed decryption lists the recipients and says which step failed", 
   });
 
   it.each([
-    ["RSA PKCS#1 v1.5, AES-CBC", ["-aes256"], "alice", "decrypt-failed"],
-    ["ECDH, AES-CBC", ["-aes256"], "bob", "decrypt-failed"],
-    ["ECDH, AES-GCM (AuthEnvelopedData)", ["-aes-256-gcm"], "bob", "tampered"],
-  ] as const)("%s with the ciphertext damaged → failed, step content, recipients listed", async (_what, cipher, to, code) => {
+    // CBC: the last byte of the block before the last is flipped, which flips the padding byte
+    // (1..16 → 0xEE..0xFE): never valid padding (damaging the last block itself leaves valid
+    // padding by chance in about 1 of 256 runs). GCM: the last byte of the tag.
+    ["RSA PKCS#1 v1.5, AES-CBC", ["-aes256"], "alice", "decrypt-failed", 17],
+    ["ECDH, AES-CBC", ["-aes256"], "bob", "decrypt-failed", 17],
+    ["ECDH, AES-GCM (AuthEnvelopedData)", ["-aes-256-gcm"], "bob", "tampered", 1],
+  ] as const)("%s with the ciphertext damaged → failed, step content, recipients listed", async (_what, cipher, to, code, fromEnd) => {
     const raw = ossl(["-encrypt", ...cipher], CONTENT, [pki[to].certPath]);
     // openssl writes definite lengths, so the structure ends with the last ciphertext block
     // (CBC: its padding breaks) or, for GCM, with the authentication tag.
     const damaged = patchDer(raw, (der) => {
-      der[der.length - 1] = der[der.length - 1]! ^ 0xff;
+      der[der.length - fromEnd] = der[der.length - fromEnd]! ^ 0xff;
     });
     const r = await inspect(damaged);
     expect(r.status.encryption).toMatchObject({ state: "failed", code, step: "content" });

@@ -17,6 +17,7 @@
 //   openEveryForm(tb, n)              opens the n-th on-demand form of every section (0, 1, 2)
 //   focusPage(tb)                     gives the options tab the keyboard focus
 //   focused(tb)                       -> {tag, type, name, order} of the element with the keyboard focus
+//   focusedName(tb, name)             -> the focused element's name, once it is `name` (keys arrive asynchronously)
 //   tabTo(tb, kb, name, {back})       presses Tab until the control named `name` has the focus; checks
 //                                     that the focus moved forward through the page at every press
 //
@@ -327,6 +328,28 @@ export async function focused(tb) {
   );
 }
 
+// The key goes to the page's content process asynchronously: WebDriver's action returns when
+// the chrome window has dispatched it, not when the page has moved its focus. So the focus is
+// read until it leaves `prev` (or `ms` pass, and a focus that really stayed is returned).
+async function focusMovedFrom(tb, prev, ms = 3000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const now = await focused(tb);
+    if (!prev || !now || now.order !== prev.order || Date.now() > end) return now;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The accessible name of the focused element once it is `name` (the key that moves it may still be on its way), or whatever has the focus after `ms`. */
+export async function focusedName(tb, name, ms = 3000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const now = (await focused(tb))?.name;
+    if (now === name || Date.now() > end) return now;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Presses Tab (Shift+Tab with `back`) until the control whose accessible name is `name` (a
  * string, or a RegExp) has the focus, at most `max` times. Every press must move the focus
@@ -340,7 +363,7 @@ export async function tabTo(tb, kb, name, { back = false, max = 30 } = {}) {
   for (let i = 0; i < max; i++) {
     if (matches(here)) return path;
     await kb.press(back ? [KEY.Shift, KEY.Tab] : KEY.Tab);
-    const next = await focused(tb);
+    const next = await focusMovedFrom(tb, here);
     if (here && next && !(back ? next.order < here.order : next.order > here.order)) {
       throw new Error(`focus went ${back ? "forward" : "backward"} from "${here.name}" to "${next.name}" (${path.join(" → ")})`);
     }
