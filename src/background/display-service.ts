@@ -12,6 +12,7 @@ import { SealbirdError, isSealbirdError } from "../core/errors.js";
 import type { MessageStatus } from "../core/status/message-status.js";
 import type { DisplayView, OwnView, PendingKey, PopupSummary } from "./protocol.js";
 import { showStatus, showNothing, showLocked, showError, showPending } from "./action-view.js";
+import { messageBytes } from "./message-bytes.js";
 
 export interface DecryptedOriginal {
   status: MessageStatus;
@@ -316,8 +317,7 @@ export class DisplayService {
     const finish = (p: Omit<Processed, "ms">): Processed => ({ ...p, ms: Math.round(performance.now() - t0) });
     let raw: Uint8Array | undefined;
     try {
-      const file = (await messenger.messages.getRaw(id, { decrypt: false, data_format: "File" })) as File;
-      raw = new Uint8Array(await file.arrayBuffer());
+      raw = await messageBytes(id);
       const result = await inspectMessage(raw, { openers: await this.keys.openers() });
       const { status } = result;
       const pendingKeys = await this.keys.remember(result).catch(() => []);

@@ -189,6 +189,10 @@ declare namespace messenger {
     function list(): Promise<Directory[]>;
     function search(id: string, query: Query): Promise<Answer>;
   }
+  /** Sealbird's own experiment (src/experiments/message-source): a message's stored bytes, read natively; null without a folder. */
+  namespace messageSource {
+    function read(messageId: number): Promise<ArrayBuffer | null>;
+  }
   /** Sealbird's own experiment (src/experiments/certdb): Thunderbird's NSS certificate store, read-only. */
   namespace certdb {
     interface Certificate { der: string; displayName: string }

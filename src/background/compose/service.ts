@@ -41,6 +41,7 @@ import { smimeRecordUnusable } from "../../core/keyring/smime-usability.js";
 import type { OnlineChecks } from "../online-checks.js";
 import { SmimeRecipientChecks } from "./smime-checks.js";
 import { ownExpiryFor } from "./own-expiry.js";
+import { messageBytes } from "../message-bytes.js";
 
 const STATE_KEY = "sealbird.compose.";
 
@@ -442,8 +443,7 @@ export class ComposeService {
     }
     let raw: Uint8Array;
     try {
-      const file = await messenger.messages.getRaw(draftId);
-      raw = typeof file === "string" ? Uint8Array.from(file, (c) => c.charCodeAt(0) & 0xff) : new Uint8Array(await file.arrayBuffer());
+      raw = await messageBytes(draftId);
     } catch {
       this.restoredDraft.add(tabId);
       return;
