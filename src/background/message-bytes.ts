@@ -10,6 +10,7 @@ export async function messageBytes(id: number): Promise<Uint8Array> {
   const source = (messenger as { messageSource?: typeof messenger.messageSource }).messageSource;
   const native = source ? await source.read(id).catch(() => null) : null;
   if (native) return new Uint8Array(native);
-  const file = await messenger.messages.getRaw(id, { decrypt: false, data_format: "File" });
-  return typeof file === "string" ? Uint8Array.from(file, (c) => c.charCodeAt(0) & 0xff) : new Uint8Array(await file.arrayBuffer());
+  // MV3 with data_format "File": never the (MV2) binary string.
+  const file = (await messenger.messages.getRaw(id, { decrypt: false, data_format: "File" })) as File;
+  return new Uint8Array(await file.arrayBuffer());
 }

@@ -358,9 +358,8 @@ export class ComposeService {
     this.checkedReply.add(tabId);
     if (!details.relatedMessageId || !/^(reply|forward)$/.test(details.type ?? "")) return;
     try {
-      // MV3: a File (the binary-string format is MV2 only); never decrypted here.
-      const raw = await messenger.messages.getRaw(details.relatedMessageId);
-      const text = typeof raw === "string" ? raw : await raw.text();
+      // Never decrypted here.
+      const text = new TextDecoder().decode(await messageBytes(details.relatedMessageId));
       const head = text.slice(0, Math.max(0, text.search(/\r?\n\r?\n/))) || text.slice(0, 65536);
       if (/^content-type:\s*(multipart\/encrypted|application\/(x-)?pkcs7-mime)/im.test(head) || /-----BEGIN PGP MESSAGE-----/.test(text.slice(0, 65536))) {
         s.replyToEncrypted = true;

@@ -9,12 +9,7 @@ import type { MessageStatus } from "../status/message-status.js";
 import type { InspectResult } from "./inspect.js";
 import { headerFieldsToBytes } from "./protected-headers.js";
 
-export function decryptedMessage(result: InspectResult): Uint8Array {
-  const pieces = decryptedMessagePieces(result);
-  return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
-}
-
-/** The same as consecutive pieces (header section, the entity's bytes as a view): a file is written from them without a joined copy. */
+/** As consecutive pieces (header section, the entity's bytes as a view): a file is written from them without a joined copy. */
 export function decryptedMessagePieces(result: InspectResult): Uint8Array[] {
   const view = result.view;
   if (!view) return [];
