@@ -330,24 +330,19 @@ export async function focused(tb) {
 
 // The key goes to the page's content process asynchronously: WebDriver's action returns when
 // the chrome window has dispatched it, not when the page has moved its focus. So the focus is
-// read until it leaves `prev` (or `ms` pass, and a focus that really stayed is returned).
-async function focusMovedFrom(tb, prev, ms = 3000) {
+// read until `done(focus)` holds, or `ms` pass and whatever has the focus then is returned.
+async function focusOnceSettled(tb, done, ms = 3000) {
   const end = Date.now() + ms;
   for (;;) {
     const now = await focused(tb);
-    if (!prev || !now || now.order !== prev.order || Date.now() > end) return now;
+    if (done(now) || Date.now() > end) return now;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** The accessible name of the focused element once it is `name` (the key that moves it may still be on its way), or whatever has the focus after `ms`. */
-export async function focusedName(tb, name, ms = 3000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const now = (await focused(tb))?.name;
-    if (now === name || Date.now() > end) return now;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export async function focusedName(tb, name, ms) {
+  return (await focusOnceSettled(tb, (f) => f?.name === name, ms))?.name;
 }
 
 /**
@@ -363,7 +358,8 @@ export async function tabTo(tb, kb, name, { back = false, max = 30 } = {}) {
   for (let i = 0; i < max; i++) {
     if (matches(here)) return path;
     await kb.press(back ? [KEY.Shift, KEY.Tab] : KEY.Tab);
-    const next = await focusMovedFrom(tb, here);
+    const prev = here;
+    const next = await focusOnceSettled(tb, (f) => !prev || !f || f.order !== prev.order);
     if (here && next && !(back ? next.order < here.order : next.order > here.order)) {
       throw new Error(`focus went ${back ? "forward" : "backward"} from "${here.name}" to "${next.name}" (${path.join(" → ")})`);
     }
