@@ -296,6 +296,47 @@ test("locked keystore → pane says so; unlock through the add-on's prompt; mess
   await mail.screenshot(s.tb, "display-unlocked");
 });
 
+test("a long decrypted text (S/MIME, 1 MB) → shown whole, laid out in blocks as it scrolls into view: its text, find in page and select-all + copy see every line", async () => {
+  // Lines of different lengths, some longer than the pane is wide, non-ASCII, and a last line
+  // far below the first screen.
+  const lines = ["LONG-FIRST-TOKEN"];
+  for (let i = 0; lines.join("\n").length < 1024 * 1024; i++) lines.push(`line ${i} ` + "äö ".repeat(i % 7) + "x".repeat((i * 37) % 300));
+  lines.push("LONG-LAST-TOKEN-9 end");
+  const text = lines.join("\n");
+  await show(keys.smimeEncrypted({ subject: "E2E long text", inner: textEntity(text) }));
+  await waitForView("render", { timeoutMs: 60_000 });
+  const got = await s.tb.marionette.run(
+    sb.PRELUDE +
+      `const doc = tabmail.currentAboutMessage.getMessagePaneBrowser().contentDocument;
+       const part = doc.querySelector("#sealbird-view .sealbird-part[data-kind=text]");
+       const blocks = [...part.querySelectorAll("pre")];
+       const pane = doc.defaultView;
+       const skipped = blocks.filter((b) => pane.getComputedStyle(b).contentVisibility === "auto").length;
+       const found = pane.find("LONG-LAST-TOKEN-9", false, false, true);
+       const sel = pane.getSelection();
+       const foundText = sel.rangeCount ? sel.getRangeAt(0).toString() : "";
+       // Select all and copy, as the user does, and read what reached the clipboard.
+       sel.selectAllChildren(part);
+       doc.execCommand("copy");
+       sel.removeAllRanges();
+       const trans = Cc["@mozilla.org/widget/transferable;1"].createInstance(Ci.nsITransferable);
+       trans.init(null);
+       trans.addDataFlavor("text/plain");
+       Services.clipboard.getData(trans, Ci.nsIClipboard.kGlobalClipboard, win.browsingContext.currentWindowContext);
+       const out = {};
+       trans.getTransferData("text/plain", out);
+       const copied = out.value.QueryInterface(Ci.nsISupportsString).data;
+       return { textContent: part.textContent, blocks: blocks.length, skipped, found, foundText, copied };`,
+  );
+  assert.equal(got.textContent.replace(/\n$/, ""), text, "the pane holds the decrypted text, character for character");
+  assert.ok(got.blocks > 10, `a long text is cut into blocks (${got.blocks})`);
+  assert.equal(got.skipped, got.blocks, "each block is laid out only near the screen");
+  assert.equal(got.found, true, "find in page reaches the last line");
+  assert.equal(got.foundText, "LONG-LAST-TOKEN-9");
+  assert.equal(got.copied.replace(/\n$/, ""), text, "select all + copy gives the text without added or lost line breaks");
+  await mail.screenshot(s.tb, "display-long-text");
+}, { timeoutMs: 120_000 });
+
 test("timing: display → decrypted body for 100 KB and 10 MB PGP/MIME messages (measured, not asserted)", async () => {
   for (const [label, size] of [["100 KB", 100 * 1024], ["10 MB", 10 * 1024 * 1024]]) {
     // Incompressible text (and no compression in gpg), so the .eml really has the size.

@@ -51,7 +51,7 @@ export function buildSealbirdXpi() {
   }
 }
 
-const PRELUDE = `
+export const PRELUDE = `
   const win = Services.wm.getMostRecentWindow("mail:3pane");
   const tabmail = win.document.getElementById("tabmail");
   const extHost = WebExtensionPolicy.getByID(${JSON.stringify(SEALBIRD_ID)}).mozExtensionHostname;
