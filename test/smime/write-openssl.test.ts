@@ -29,6 +29,16 @@ describe("what we write, openssl reads", () => {
     pki.openssl(["cms", "-verify", "-in", f, "-CAfile", "root.pem", "-out", "w-signed-rsa.out"]);
     expect(new Uint8Array(readFileSync(join(pki.dir, "w-signed-rsa.out")))).toEqual(inner);
   });
+  it("openssl cms -verify accepts smimeSign of an entity given in pieces after a header section, and returns the joined bytes", async () => {
+    const cut = [0, 3, 4, 40, 41, inner.length];
+    const pieces = cut.slice(1).map((end, i) => inner.slice(cut[i], end));
+    const before = new TextEncoder().encode("From: alice@example.org\r\nTo: bob@example.org\r\nSubject: pieces\r\nMIME-Version: 1.0\r\n");
+    const out = await smimeSign(pieces, ident(pki.alice, [pki.intermediate.certificate]), before);
+    expect(out.subarray(0, before.length)).toEqual(before);
+    const f = save("w-signed-pieces.eml", out);
+    pki.openssl(["cms", "-verify", "-in", f, "-CAfile", "root.pem", "-out", "w-signed-pieces.out"]);
+    expect(new Uint8Array(readFileSync(join(pki.dir, "w-signed-pieces.out")))).toEqual(inner);
+  });
   it("openssl cms -verify accepts smimeSign (ECDSA P-256)", async () => {
     const out = await smimeSign(inner, ident(pki.bob, [pki.intermediate.certificate]));
     const f = save("w-signed-ec.eml", out);

@@ -20,13 +20,14 @@ export function smimeWriter(signer: SmimeIdentity | undefined, recipients: reado
     if (!signer) throw new SealbirdError("no-key", "No S/MIME certificate with a private key for the sender.");
     return signer;
   };
-  // CMS over WebCrypto needs the content in one buffer.
-  const sign = async (inner: EntityBytes, who: SmimeIdentity, before?: Uint8Array): Promise<Uint8Array> => (await import("../smime/sign.js")).smimeSign(joinedBytes(inner), who, before);
+  // The signer lays the pieces out in the multipart/signed buffer and digests them there.
+  const sign = async (inner: EntityBytes, who: SmimeIdentity, before?: Uint8Array): Promise<Uint8Array> => (await import("../smime/sign.js")).smimeSign(inner, who, before);
   return {
     protocol: "smime",
     sign: (inner, before) => sign(inner, needSigner(), before),
     async encrypt(inner, { signed, before }) {
       if (recipients.length === 0) throw new SealbirdError("recipient-no-key", "No recipient certificate to encrypt to.");
+      // AES-CBC over WebCrypto needs the content in one buffer.
       const content = signed ? await sign(inner, needSigner()) : joinedBytes(inner);
       return (await import("../smime/encrypt.js")).smimeEncrypt(content, recipients, before);
     },

@@ -63,15 +63,17 @@ export async function signCms(content: Uint8Array, signer: SmimeIdentity, opts: 
 }
 
 /**
- * Signs a complete MIME entity (CRLF, as it will be transmitted) and returns the
- * multipart/signed entity with `inner` verbatim as its first part.
+ * Signs a complete MIME entity (CRLF, as it will be transmitted; pieces as if joined) and
+ * returns the multipart/signed entity with `inner` verbatim as its first part.
  */
-export async function smimeSign(inner: Uint8Array, signer: SmimeIdentity, before?: Uint8Array): Promise<Uint8Array> {
+export async function smimeSign(inner: Uint8Array | readonly Uint8Array[], signer: SmimeIdentity, before?: Uint8Array): Promise<Uint8Array> {
   try {
-    const sig = await signCms(inner, signer);
-    return multipartSigned(inner, sig, "sha-256", before);
+    // The SignedData holds the certificates, one SignerInfo (names, attributes, a signature
+    // of at most 512 bytes) and small framing: 4 KB over the certificates covers it.
+    let room = signer.certificate.length + 4096;
+    for (const c of signer.chain) room += c.length;
+    return await multipartSigned(inner instanceof Uint8Array ? [inner] : inner, (content) => signCms(content, signer), "sha-256", room, before);
   } catch (e) {
     throw asSealbirdError(e, "internal", "The message could not be signed.");
   }
 }
-
