@@ -1,4 +1,4 @@
-/* global ExtensionCommon, ChromeUtils, Services, Components, Cr, Ci */
+/* global ExtensionCommon, ChromeUtils, Services, Components, Cc, Cr, Ci */
 /**
  * compose-secure experiment: lets Sealbird's background sign/encrypt the message Thunderbird
  * is sending or saving, the way Thunderbird's own OpenPGP does (mimeEncrypt.sys.mjs): through
@@ -58,19 +58,20 @@ function composeWindow(extension, tabId) {
 
 /**
  * Binary string (one char per byte) → bytes, and back in chunks (no call-stack limits).
- * btoa + Uint8Array.fromBase64 are two native passes: a per-character loop took over a second
- * for a 10 MB attachment in Debian's Thunderbird, which runs scripts without a JIT.
+ * Bytes: a string input stream takes the string as a byte string (XPConnect copies it
+ * natively, keeping each char's low byte) and nsIBinaryInputStream reads it into one
+ * ArrayBuffer: no per-character loop (over a second for a 10 MB attachment in Debian's
+ * Thunderbird, which runs scripts without a JIT) and no base64 detour (btoa + fromBase64 was
+ * still 0.3 s).
  */
-function bytesOf(str, win) {
-  try {
-    // btoa is a window function: experiment code runs in a sandbox without one.
-    return Uint8Array.fromBase64(win.btoa(str));
-  } catch {
-    // a char above 0xff (not a byte string): keep the low byte, as before
-    const out = new Uint8Array(str.length);
-    for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i) & 0xff;
-    return out;
-  }
+function bytesOf(str) {
+  const input = Cc["@mozilla.org/io/string-input-stream;1"].createInstance(Ci.nsIStringInputStream);
+  input.setByteStringData(str);
+  const binary = Cc["@mozilla.org/binaryinputstream;1"].createInstance(Ci.nsIBinaryInputStream);
+  binary.setInputStream(input);
+  const buffer = new ArrayBuffer(str.length);
+  const read = str.length ? binary.readArrayBuffer(str.length, buffer) : 0;
+  return new Uint8Array(buffer, 0, read);
 }
 function writeBytes(stream, bytes) {
   const CHUNK = 0x8000;
@@ -142,7 +143,7 @@ class SealbirdComposeSecure {
         recipients: this.recipients,
         headers: this.headers,
         subject: this.subject,
-        entity: bytesOf(this.chunks.join(""), this.win),
+        entity: bytesOf(this.chunks.join("")),
       };
       this.chunks = [];
       const answer = waitFor(this.extState, this.state.tabId, request);
