@@ -105,10 +105,13 @@ export class DisplayService {
       return;
     }
     this.displayed.set(tab.id, only.id);
+    // The message is asked for first: Thunderbird's main process answers in order, and it is
+    // busy loading the same message into the pane.
+    const done = this.process(only.id);
     // The button keeps the previous message's values until told otherwise: never let a
     // status stand next to a message it was not computed for.
     void showPending(tab.id).catch(() => undefined);
-    void this.process(only.id).then((p) => this.updateAction(tab.id, only.id, p));
+    void done.then((p) => this.updateAction(tab.id, only.id, p));
   }
 
   async viewForTab(tabId: number): Promise<DisplayView> {
@@ -317,8 +320,10 @@ export class DisplayService {
     const finish = (p: Omit<Processed, "ms">): Processed => ({ ...p, ms: Math.round(performance.now() - t0) });
     let raw: Uint8Array | undefined;
     try {
-      raw = await messageBytes(id);
-      const result = await inspectMessage(raw, { openers: await this.keys.openers() });
+      // Both wait on other processes: asked for together.
+      const [bytes, openers] = await Promise.all([messageBytes(id), this.keys.openers()]);
+      raw = bytes;
+      const result = await inspectMessage(raw, { openers });
       const { status } = result;
       const pendingKeys = await this.keys.remember(result).catch(() => []);
       const nestedEncrypted = status.nested.some((n) => n.kind === "encrypted");

@@ -39,11 +39,13 @@ const compose = startCompose(keystore, discovery, online, (id) => display.decryp
 startRefreshSchedule(discovery);
 // Results computed under other revocation settings are stale.
 onChecksChanged(() => {
+  online.settingsChanged();
   display.forgetAll();
   compose.checksChanged();
 });
 // Granted or withdrawn (options page, Add-ons Manager): "not allowed" outcomes are stale.
 const permissionChanged = (): void => {
+  online.settingsChanged();
   discovery.permissionChanged();
   display.forgetAll();
   compose.checksChanged();

@@ -12,6 +12,7 @@ import { decodeBase64 } from "../core/base64.js";
 import { utf8 } from "../core/bytes.js";
 import { browserHttpFetch } from "./net/http-fetch.js";
 import { getChecks, ldapDirectoryViews } from "./options/certificate-checks.js";
+import type { CertificateChecks } from "./options/types.js";
 import { REVOCATION_ORIGINS } from "./discovery/origins.js";
 
 /** Whether the user allowed Sealbird to contact revocation services (optional host permission). */
@@ -41,11 +42,26 @@ export class OnlineChecks {
   private readonly cache = new MemoryRevocationCache();
   private readonly fetch = browserHttpFetch();
 
+  /**
+   * The revocation setting and permission, read once and kept until either changes
+   * (settingsChanged): every message shown asks for them, and each read is a round trip to
+   * Thunderbird's main process, which is busy loading that same message (15-75 ms measured).
+   */
+  private settings: Promise<{ mode: CertificateChecks["revocation"]; permitted: boolean }> | null = null;
+
+  settingsChanged(): void {
+    this.settings = null;
+  }
+
   async revocation(): Promise<OnlineRevocation> {
-    const { revocation: mode } = await getChecks();
+    const read = (this.settings ??= (async () => ({ mode: (await getChecks()).revocation, permitted: await revocationPermitted() }))());
+    read.catch(() => {
+      if (this.settings === read) this.settings = null;
+    });
+    const { mode, permitted } = await read;
     if (mode === "off") return { mode };
     // Not allowed yet: cached answers still count; the rest is "not checked (not allowed)".
-    return (await revocationPermitted()) ? { mode, fetch: this.fetch, cache: this.cache } : { mode, cache: this.cache };
+    return permitted ? { mode, fetch: this.fetch, cache: this.cache } : { mode, cache: this.cache };
   }
 
   /** The LDAP address books the settings allow, ready to search. */
