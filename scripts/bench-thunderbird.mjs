@@ -87,27 +87,47 @@ function treePids(tb) {
   return pids;
 }
 
-function pssMiB(pids) {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
-      if (m) kb += Number(m[1]);
-    } catch {
-      // the process is gone
-    }
+function pssOf(pid) {
+  try {
+    const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0; // the process is gone
   }
-  return kb / 1024;
+}
+
+function pssMiB(pids) {
+  let mib = 0;
+  for (const pid of pids) mib += pssOf(pid);
+  return mib;
+}
+
+/** A process's role, as Firefox names it on its command line (-isForBrowser, "tab", "extension"…). */
+function roleOf(pid) {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return args.at(-2) && args.includes("-contentproc") ? args.at(-1) || "child" : "main";
+  } catch {
+    return "gone";
+  }
 }
 
 function sampleMemory(tb) {
-  const base = pssMiB(treePids(tb));
+  const pids = treePids(tb);
+  const base = pssMiB(pids);
+  const each = new Map(pids.map((pid) => [pid, { base: pssOf(pid), peak: 0 }]));
   let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, pssMiB(treePids(tb)))), 100);
+  const sample = () => {
+    peak = Math.max(peak, pssMiB(treePids(tb)));
+    if (process.env.BENCH_TIMELINE) for (const [pid, e] of each) e.peak = Math.max(e.peak, pssOf(pid));
+  };
+  const timer = setInterval(sample, 100);
   return () => {
     clearInterval(timer);
-    peak = Math.max(peak, pssMiB(treePids(tb)));
-    return { base, growth: peak - base };
+    sample();
+    // With BENCH_TIMELINE: each process's own peak growth (they need not peak at once).
+    const perProcess = [...each].map(([pid, e]) => `${roleOf(pid)} ${Math.round(e.peak - e.base)}`).join(", ");
+    return { base, growth: peak - base, perProcess };
   };
 }
 
@@ -191,7 +211,7 @@ async function showTimed(side, eml, token) {
   const stop = sampleMemory(tb);
   const { ms, loadedMs, foundMs, replaced } = await tb.marionette.run(SHOW_AND_WAIT, [msg.uri, token, side.name !== "built-in", 300_000]);
   const mem = stop();
-  if (process.env.BENCH_TIMELINE) console.log(`    ${side.name}: pane loaded ${loadedMs} ms, body found ${foundMs} ms, painted ${ms} ms${replaced ? " (document replaced: found time)" : ""}`);
+  if (process.env.BENCH_TIMELINE) console.log(`    ${side.name}: pane loaded ${loadedMs} ms, body found ${foundMs} ms, painted ${ms} ms${replaced ? " (document replaced: found time)" : ""}; PSS growth by process (MiB): ${mem.perProcess}`);
   const share = side.name !== "built-in" ? await sealbirdShare(tb) : undefined;
   return { ms, growth: mem.growth, base: mem.base, share };
 }

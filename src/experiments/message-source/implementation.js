@@ -7,8 +7,8 @@
  *   streamMessage call on the message's own URI, without conversion. getRaw reads each chunk
  *   as a binary string and copies the joined string into bytes one character at a time, in
  *   the parent process; with Debian's prefs (no JIT) that loop alone is 0.6-0.7 s for a 14 MB
- *   message, before the add-on sees a byte. Here each chunk is read into an ArrayBuffer by
- *   nsIBinaryInputStream and the chunks are joined with one native copy. Returns null for a message
+ *   message, before the add-on sees a byte. Here nsIBinaryInputStream reads each chunk into
+ *   an ArrayBuffer and it is copied natively into the message's buffer. Returns null for a message
  *   without a folder (an attached message opened on its own, a file opened from disk): the
  *   caller then uses getRaw, which knows how to cut those out of their parent.
  *
@@ -25,9 +25,16 @@
   // As getRaw: a stream that has not started after 20 s has stalled (an unreachable server).
   const START_TIMEOUT_MS = 20000;
 
-  function streamBytes(uri) {
+  /**
+   * The message's bytes in one ArrayBuffer of exactly their length. They are read into a
+   * buffer sized by the index's message size (grown if the stream is longer), through one
+   * small reused scratch buffer: a list of chunks joined at the end held the message twice.
+   */
+  function streamBytes(uri, sizeHint) {
     return new Promise((resolve, reject) => {
-      const chunks = [];
+      let bytes = new Uint8Array(Math.max(sizeHint, 0) + 1024);
+      let length = 0;
+      let scratch = new ArrayBuffer(64 * 1024);
       let input = null;
       let binary = null;
       let started = false;
@@ -44,13 +51,20 @@
             binary = Cc["@mozilla.org/binaryinputstream;1"].createInstance(Ci.nsIBinaryInputStream);
             binary.setInputStream(stream);
           }
-          const buffer = new ArrayBuffer(count);
-          const read = binary.readArrayBuffer(count, buffer);
-          chunks.push(read === count ? buffer : buffer.slice(0, read));
+          if (scratch.byteLength < count) scratch = new ArrayBuffer(count);
+          const read = binary.readArrayBuffer(count, scratch);
+          if (length + read > bytes.length) {
+            const grown = new Uint8Array(Math.max(2 * bytes.length, length + read));
+            grown.set(bytes.subarray(0, length));
+            bytes = grown;
+          }
+          bytes.set(new Uint8Array(scratch, 0, read), length);
+          length += read;
         },
         onStopRequest(_request, status) {
           clearTimeout(timer);
-          if (Components.isSuccessCode(status)) resolve(chunks);
+          // transfer(length) gives the buffer its exact length without a second copy to hold.
+          if (Components.isSuccessCode(status)) resolve(bytes.buffer.transfer(length));
           else reject(new ExtensionError(`Error while streaming message <${uri}>: Status ${status}`));
         },
         QueryInterface: ChromeUtils.generateQI(["nsIStreamListener", "nsIRequestObserver"]),
@@ -69,16 +83,8 @@
             const hdr = extension.messageManager.get(messageId);
             if (!hdr) throw new ExtensionError(`Message not found: ${messageId}.`);
             if (!hdr.folder) return null;
-            const chunks = await streamBytes(hdr.folder.getUriForMsg(hdr));
-            // One buffer, joined natively; it reaches the add-on by structured clone (this
-            // global has no File).
-            const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-            let at = 0;
-            for (const c of chunks) {
-              bytes.set(new Uint8Array(c), at);
-              at += c.byteLength;
-            }
-            return bytes.buffer;
+            // It reaches the add-on by structured clone (this global has no File).
+            return streamBytes(hdr.folder.getUriForMsg(hdr), hdr.messageSize);
           },
         },
       };
