@@ -105,8 +105,8 @@ function pssMiB(pids) {
 /** A process's role, as Firefox names it on its command line (-isForBrowser, "tab", "extension"…). */
 function roleOf(pid) {
   try {
-    const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    return args.at(-2) && args.includes("-contentproc") ? args.at(-1) || "child" : "main";
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    return args.includes("-contentproc") ? args.at(-1) : `${path.basename(args[0] ?? "?")} ${pid}`;
   } catch {
     return "gone";
   }
