@@ -36,4 +36,15 @@ describe("canonicalizeLineEndings", () => {
       expect(latin1(canonicalizeLineEndings(bytes(s)))).toBe(canonicalizeLineEndingsString(s));
     }
   });
+
+  it("bare LF only (as openssl and gpg write files), small and large, with a leading and a trailing LF and 8-bit bytes", () => {
+    for (const s of ["\n", "a\n", "\na", "\n\n\nx\n\n", "\u00e9\u00ff\n\u0080"]) {
+      expect(latin1(canonicalizeLineEndings(bytes(s)))).toBe(canonicalizeLineEndingsString(s));
+    }
+    let seed = 3;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    let s = "\n";
+    while (s.length < 2 << 20) s += "\u00e9x".repeat(Math.floor(rnd() * 50)) + "\n".repeat(1 + Math.floor(rnd() * 2));
+    expect(latin1(canonicalizeLineEndings(bytes(s)))).toBe(canonicalizeLineEndingsString(s));
+  });
 });

@@ -31,7 +31,9 @@ function canonicalCopy(bytes: Uint8Array): Uint8Array {
   // Debian's Thunderbird (javascript.options.baselinejit=false in /etc/thunderbird/pref).
   let extra = 0;
   for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) if (i === 0 || bytes[i - 1] !== CR) extra++;
-  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) extra++;
+  const firstCr = bytes.indexOf(CR);
+  if (firstCr === -1) return extra === 0 ? bytes : lfOnlyCopy(bytes, extra);
+  for (let i = firstCr; i !== -1; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) extra++;
   if (extra === 0) return bytes;
 
   const out = new Uint8Array(bytes.length + extra);
@@ -50,6 +52,26 @@ function canonicalCopy(bytes: Uint8Array): Uint8Array {
     if (nextLf !== -1 && nextLf < runStart) nextLf = bytes.indexOf(LF, runStart);
   }
   out.set(bytes.subarray(runStart), o);
+  return out;
+}
+
+/**
+ * Bare LF only (a file written on Unix: what openssl and gpg write): the bytes are copied once
+ * and each line is moved into place from the end, within the copy (copyWithin), with the CR
+ * put before its LF. No view object per line: this is the case where every line changes.
+ */
+function lfOnlyCopy(bytes: Uint8Array, lines: number): Uint8Array {
+  const out = new Uint8Array(bytes.length + lines);
+  out.set(bytes);
+  let shift = lines;
+  let end = bytes.length;
+  for (let i = bytes.lastIndexOf(LF); i !== -1 && shift > 0; i = i === 0 ? -1 : bytes.lastIndexOf(LF, i - 1)) {
+    out.copyWithin(i + 1 + shift, i + 1, end);
+    out[i + shift] = LF;
+    out[i + shift - 1] = CR;
+    shift--;
+    end = i;
+  }
   return out;
 }
 
