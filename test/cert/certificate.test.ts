@@ -70,3 +70,16 @@ describe("certificateInfo", () => {
     expect(() => toDerList("hello")).toThrow(/No certificate/);
   });
 });
+
+describe("parsed certificates are kept by content", () => {
+  it("a certificate arriving again in a new array is the parse already made; a changed byte is parsed anew (and refused)", async () => {
+    const { parseCertificate } = await import("../../src/core/cert/certificate.js");
+    const first = parseCertificate(pki.alice.certificate.slice());
+    expect(parseCertificate(pki.alice.certificate.slice())).toBe(first);
+    const changed = pki.alice.certificate.slice();
+    changed[changed.length - 1]! ^= 0xff;
+    expect(parseCertificate(changed)).not.toBe(first);
+    const truncated = pki.alice.certificate.slice(0, -1);
+    expect(() => parseCertificate(truncated)).toThrow();
+  });
+});

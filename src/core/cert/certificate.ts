@@ -71,16 +71,34 @@ export interface CertificateInfo extends CertificateSummary {
  */
 const parsed = new WeakMap<Uint8Array, pkijs.Certificate>();
 const fingerprints = new WeakMap<Uint8Array, string>();
+/**
+ * The same by content, for certificates that arrive in messages (new arrays each time): a
+ * correspondent's certificate and chain come with every signed message of theirs. A few
+ * hundred certificates of ordinary size, the oldest dropped first.
+ */
+const parsedByContent = new Map<string, pkijs.Certificate>();
+const MAX_BY_CONTENT = 256;
+const MAX_CONTENT_BYTES = 16 * 1024;
 
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   const known = parsed.get(der);
   if (known) return known;
+  const content = der.length <= MAX_CONTENT_BYTES ? toBinaryString(der) : undefined;
+  const same = content === undefined ? undefined : parsedByContent.get(content);
+  if (same) {
+    parsed.set(der, same);
+    return same;
+  }
   try {
     const asn = asn1js.fromBER(der);
     if (asn.offset === -1) throw new Error(asn.result.error);
     if (asn.offset !== der.length) throw new Error("trailing data after the certificate");
     const cert = new pkijs.Certificate({ schema: asn.result });
     parsed.set(der, cert);
+    if (content !== undefined) {
+      if (parsedByContent.size >= MAX_BY_CONTENT) parsedByContent.delete(parsedByContent.keys().next().value!);
+      parsedByContent.set(content, cert);
+    }
     return cert;
   } catch (e) {
     throw new SealbirdError("cert-malformed", "The certificate could not be read.", {}, { cause: e });
