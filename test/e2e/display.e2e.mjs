@@ -335,6 +335,16 @@ test("a long decrypted text (S/MIME, 1 MB) → shown whole, laid out in blocks a
   assert.equal(got.foundText, "LONG-LAST-TOKEN-9");
   assert.equal(got.copied.replace(/\n$/, ""), text, "select all + copy gives the text without added or lost line breaks");
   await mail.screenshot(s.tb, "display-long-text");
+  // Where one block ends and the next begins, mid-pane: the lines run on as in one text.
+  await s.tb.marionette.run(
+    sb.PRELUDE +
+      `const doc = tabmail.currentAboutMessage.getMessagePaneBrowser().contentDocument;
+       const second = doc.querySelectorAll("#sealbird-view pre.sealbird-chunk")[1];
+       second.scrollIntoView();
+       doc.defaultView.scrollBy(0, -doc.defaultView.innerHeight / 2);
+       await new Promise((r) => doc.defaultView.requestAnimationFrame(() => doc.defaultView.requestAnimationFrame(r)));`,
+  );
+  await mail.screenshot(s.tb, "display-long-text-seam");
 }, { timeoutMs: 120_000 });
 
 test("timing: display → decrypted body for 100 KB and 10 MB PGP/MIME messages (measured, not asserted)", async () => {

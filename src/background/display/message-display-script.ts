@@ -34,7 +34,7 @@ const STYLE = `
 #sealbird-view .sealbird-part + .sealbird-part { border-top: 1px dashed #bbb; margin-top: .8em; padding-top: .8em; }
 #sealbird-view .sealbird-subject { margin: 0 0 .8em; }
 #sealbird-view .sealbird-label { opacity: .75; }
-#sealbird-view pre.sealbird-text { white-space: pre-wrap; font-family: inherit; margin: 0; }
+#sealbird-view pre.sealbird-text { white-space: pre-wrap; overflow-wrap: break-word; font-family: inherit; margin: 0; }
 #sealbird-view pre.sealbird-chunk { content-visibility: auto; }
 #sealbird-view .sealbird-notice { border: 1px solid #999; border-radius: 6px; padding: .8em 1em; margin: 1em 0; max-width: 46em; }
 #sealbird-view .sealbird-notice h2 { font-size: 1.1em; margin: 0 0 .4em; }
