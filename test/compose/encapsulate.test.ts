@@ -11,6 +11,7 @@ import { inspectMessage } from "../../src/core/message/inspect.js";
 import { pgpOpener } from "../../src/core/message/pgp-adapter.js";
 import { innerWithProtectedHeaders, protectEntity, type Decision, type EncapsulateRequest } from "../../src/background/compose/encapsulate.js";
 import { isSealbirdError } from "../../src/core/errors.js";
+import { joinedBytes } from "../../src/core/message/protect.js";
 
 const WEAK = { memoryKiB: 64, iterations: 1, parallelism: 1 };
 
@@ -56,7 +57,7 @@ async function open(ring: Keyring, outer: string, entity: Uint8Array, passwords?
 
 describe("innerWithProtectedHeaders", () => {
   it("puts the real Subject (RFC 2047) and the address fields inside, marked hp=cipher", () => {
-    const inner = toBinaryString(innerWithProtectedHeaders(request(), true));
+    const inner = toBinaryString(joinedBytes(innerWithProtectedHeaders(request(), true)));
     expect(inner).toMatch(/^Content-Type: text\/plain; charset=UTF-8; hp="cipher"; protected-headers="v1"\r\n/);
     expect(inner).toMatch(/\r\nSubject: =\?UTF-8\?[BQ]\?[^\r\n]+\?= & Zahlen\r\n/i);
     expect(inner).toMatch(/\r\nTo: Bob <bob@example.org>\r\n/);
@@ -65,7 +66,7 @@ describe("innerWithProtectedHeaders", () => {
     expect(inner.endsWith("\r\n\r\nHello Bob\r\n")).toBe(true);
   });
   it("sign-only keeps hp=clear", () => {
-    expect(toBinaryString(innerWithProtectedHeaders(request({ subject: "" }), false))).toMatch(/hp="clear"/);
+    expect(toBinaryString(joinedBytes(innerWithProtectedHeaders(request({ subject: "" }), false)))).toMatch(/hp="clear"/);
   });
 });
 

@@ -9,8 +9,8 @@ import type { Keyring } from "../../core/keyring/keyring.js";
 import { parseMime } from "../../core/mime/index.js";
 import { encodeHeaderWords } from "../../core/mime/rfc2047.js";
 import { pgpWriter } from "../../core/message/pgp-adapter.js";
-import type { LayerWriter } from "../../core/message/protect.js";
-import { buildProtectedEntity } from "../../core/message/protected-headers.js";
+import type { EntityBytes, LayerWriter } from "../../core/message/protect.js";
+import { protectedEntityPieces } from "../../core/message/protected-headers.js";
 import { smimeWriter } from "../../core/message/smime-adapter.js";
 import { parsePrivateKeys } from "../../core/pgp/context.js";
 import type { Technology } from "./types.js";
@@ -48,8 +48,12 @@ export interface Decision {
   password?: string;
 }
 
-/** The inner entity with protected header copies (real Subject), ready to sign/encrypt; `extra` fields go inside only. */
-export function innerWithProtectedHeaders(req: Pick<EncapsulateRequest, "headers" | "subject" | "entity">, encrypt: boolean, extra: { name: string; value: string }[] = []): Uint8Array {
+/**
+ * The inner entity with protected header copies (real Subject), ready to sign/encrypt, as its
+ * header section and body (the writers take pieces: no copy of a large message); `extra`
+ * fields go inside only.
+ */
+export function innerWithProtectedHeaders(req: Pick<EncapsulateRequest, "headers" | "subject" | "entity">, encrypt: boolean, extra: { name: string; value: string }[] = []): EntityBytes {
   const headers = req.headers.endsWith("\r\n") || req.headers === "" ? req.headers : `${req.headers}\r\n`;
   const message = parseMime(concatBytes([fromBinaryString(headers), req.entity]));
   const subject = message.headers.find((f) => f.name.toLowerCase() === "subject");
@@ -59,7 +63,7 @@ export function innerWithProtectedHeaders(req: Pick<EncapsulateRequest, "headers
     if (subject) subject.value = value;
     else message.headers.push({ name: "Subject", value } as (typeof message.headers)[number]);
   }
-  return buildProtectedEntity(message, encrypt ? "cipher" : "clear", extra);
+  return protectedEntityPieces(message, encrypt ? "cipher" : "clear", extra);
 }
 
 export async function writerFor(ring: Keyring, d: Decision): Promise<LayerWriter> {

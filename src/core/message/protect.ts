@@ -28,7 +28,7 @@ export interface LayerWriter {
    * `before` (the outer header section) when given: one buffer, so a 25 MB layer is not copied
    * once more only to put the headers in front.
    */
-  sign(inner: Uint8Array, before?: Uint8Array): Promise<Uint8Array>;
+  sign(inner: EntityBytes, before?: Uint8Array): Promise<Uint8Array>;
   /** Encrypts `inner`; with `signed` the engine signs first (S/MIME) or in the same message (OpenPGP). */
   encrypt(inner: EntityBytes, opts: { signed: boolean; before?: Uint8Array }): Promise<Uint8Array>;
 }
@@ -48,5 +48,5 @@ export async function protectMessage(raw: Uint8Array, opts: ProtectOptions): Pro
   const message = parseMime(raw);
   const inner = protectedEntityPieces(message, opts.encrypt ? "cipher" : "clear", opts.encrypt ? (opts.innerHeaders ?? []) : []);
   const outer = headerFieldsToBytes([...outerHeaderFields(message, opts.encrypt), ...(opts.outerHeaders ?? [])]);
-  return opts.encrypt ? opts.writer.encrypt(inner, { signed: opts.sign, before: outer }) : opts.writer.sign(joinedBytes(inner), outer);
+  return opts.encrypt ? opts.writer.encrypt(inner, { signed: opts.sign, before: outer }) : opts.writer.sign(inner, outer);
 }

@@ -7,7 +7,7 @@
  * Reading: header fields inside a credited layer are used only when the inner Content-Type
  * carries one of the markers, so an ordinary MIME part's stray "Subject:" is never trusted.
  */
-import { concatBytes, fromBinaryString } from "../bytes.js";
+import { fromBinaryString } from "../bytes.js";
 import { foldHeaderValue, getHeader } from "../mime/index.js";
 import type { MimeEntity } from "../mime/entity.js";
 import type { MessageStatus } from "../status/message-status.js";
@@ -46,12 +46,8 @@ function isContentField(name: string): boolean {
  * Builds the entity that gets signed/encrypted: the message's content fields (Content-Type
  * gaining the hp marker) plus copies of the protected message fields, then the body bytes.
  * `extra` fields belong only inside (Autocrypt-Gossip: who else got the message, and their keys).
+ * Returned as its header section and the message's body (a view, not a copy).
  */
-export function buildProtectedEntity(message: MimeEntity, mode: "cipher" | "clear", extra: readonly { name: string; value: string }[] = []): Uint8Array {
-  return concatBytes(protectedEntityPieces(message, mode, extra));
-}
-
-/** The same entity as its header section and the message's body (a view, not a copy). */
 export function protectedEntityPieces(message: MimeEntity, mode: "cipher" | "clear", extra: readonly { name: string; value: string }[] = []): [Uint8Array, Uint8Array] {
   const lines: string[] = [];
   let sawContentType = false;

@@ -31,8 +31,9 @@ function armoredCrlf(armored: string): Uint8Array {
  * multipart/signed; protocol="application/pgp-signature" with a detached armored signature
  * over the exact (CRLF) bytes of `inner`, which becomes the first part verbatim.
  */
-export async function pgpSign(inner: Uint8Array, key: PrivateKey, before?: Uint8Array): Promise<Uint8Array> {
-  const content = toCrlf(inner);
+export async function pgpSign(inner: Uint8Array | readonly Uint8Array[], key: PrivateKey, before?: Uint8Array): Promise<Uint8Array> {
+  // The detached signature is made over one buffer.
+  const content = toCrlf(inner instanceof Uint8Array ? inner : concatBytes(inner));
   const signingKey = await unlockKey(key);
   let armored: string;
   try {
