@@ -54,11 +54,14 @@ export class OnlineChecks {
   }
 
   async revocation(): Promise<OnlineRevocation> {
-    const read = (this.settings ??= (async () => ({ mode: (await getChecks()).revocation, permitted: await revocationPermitted() }))());
-    read.catch(() => {
-      if (this.settings === read) this.settings = null;
-    });
-    const { mode, permitted } = await read;
+    if (!this.settings) {
+      const read = (async () => ({ mode: (await getChecks()).revocation, permitted: await revocationPermitted() }))();
+      read.catch(() => {
+        if (this.settings === read) this.settings = null;
+      });
+      this.settings = read;
+    }
+    const { mode, permitted } = await this.settings;
     if (mode === "off") return { mode };
     // Not allowed yet: cached answers still count; the rest is "not checked (not allowed)".
     return permitted ? { mode, fetch: this.fetch, cache: this.cache } : { mode, cache: this.cache };
