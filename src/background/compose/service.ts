@@ -10,7 +10,7 @@
 import { SealbirdError, isSealbirdError } from "../../core/errors.js";
 import type { Keyring } from "../../core/keyring/keyring.js";
 import { buildPath } from "../../core/cert/path.js";
-import { certificateDer } from "../../core/keyring/record-codec.js";
+import { unb64 } from "../../core/keyring/record-codec.js";
 import type { KeystoreService } from "../keystore-service.js";
 import { domainRuleFor, getPolicy, identityPolicy } from "../options/policy.js";
 import { addressesOf, assign, chooseTechnology, describeRecipients, hasKey, type KeyLookup } from "./recipients.js";
@@ -702,9 +702,9 @@ export function keyLookup(ring: Keyring): KeyLookup {
       const r = records.find((x) => !smimeRecordUnusable(x, now)) ?? records[0];
       if (!r) return undefined;
       const unusable = smimeRecordUnusable(r, now);
-      const cert = certificateDer(r.public["certificate"]);
-      const pool = ((r.public["chain"] as string[] | undefined) ?? []).map(certificateDer);
-      const anchors = (await store.listRecords("trust-anchor")).map((a) => certificateDer(a.public["certificate"]));
+      const cert = unb64(String(r.public["certificate"]));
+      const pool = ((r.public["chain"] as string[] | undefined) ?? []).map(unb64);
+      const anchors = (await store.listRecords("trust-anchor")).map((a) => unb64(String(a.public["certificate"])));
       const trusted = await buildPath(cert, pool, anchors, new Date()).then(
         (p) => p.trusted,
         () => false,

@@ -5,7 +5,7 @@
 import type { Keystore, RecordInfo } from "../../core/keystore/index.js";
 import { certificateInfo } from "../../core/cert/index.js";
 import { importPgpKeys } from "../../core/pgp/index.js";
-import { certificateDer } from "../../core/keyring/record-codec.js";
+import { unb64 } from "../../core/keyring/record-codec.js";
 import type { EntryKind, EntryLists, EntryView, Validity } from "./types.js";
 
 const OWN: readonly string[] = ["smime-identity", "pgp-secret-key"];
@@ -41,7 +41,7 @@ export async function entryOf(r: RecordInfo, now: Date = new Date()): Promise<En
   let revoked = false;
   if (typeof p["certificate"] === "string") {
     try {
-      const info = certificateInfo(certificateDer(p["certificate"]));
+      const info = certificateInfo(unb64(p["certificate"]));
       notBefore = info.notBefore;
       notAfter = info.notAfter;
     } catch {

@@ -61,7 +61,6 @@ export interface CertificateInfo extends CertificateSummary {
   namedCurve?: string;
 }
 
-/** Parses DER; every failure is `cert-malformed`. */
 /**
  * Parsed certificates and fingerprints by DER array: the keyring's certificates stay the same
  * arrays from message to message (the add-on keeps its openers until the keystore changes),
@@ -72,22 +71,40 @@ export interface CertificateInfo extends CertificateSummary {
 const parsed = new WeakMap<Uint8Array, pkijs.Certificate>();
 const fingerprints = new WeakMap<Uint8Array, string>();
 /**
- * The same by content, for certificates that arrive in messages (new arrays each time): a
- * correspondent's certificate and chain come with every signed message of theirs. A few
- * hundred certificates of ordinary size, the oldest dropped first.
+ * The same by content: certificates arrive in messages as new arrays each time (a
+ * correspondent's certificate and chain come with every signed message of theirs), and the
+ * keyring decodes its stored ones afresh on every lookup (a send parsed every recipient's
+ * certificate and chain again: about 250 ms in Thunderbird's interpreter). A few hundred
+ * certificates of ordinary size, the oldest dropped first.
  */
-const parsedByContent = new Map<string, pkijs.Certificate>();
+interface Known {
+  cert?: pkijs.Certificate;
+  fingerprint?: string;
+}
+const byContent = new Map<string, Known>();
 const MAX_BY_CONTENT = 256;
 const MAX_CONTENT_BYTES = 16 * 1024;
 
+function contentEntry(der: Uint8Array): Known | undefined {
+  if (der.length > MAX_CONTENT_BYTES) return undefined;
+  const key = toBinaryString(der);
+  let entry = byContent.get(key);
+  if (!entry) {
+    if (byContent.size >= MAX_BY_CONTENT) byContent.delete(byContent.keys().next().value!);
+    entry = {};
+    byContent.set(key, entry);
+  }
+  return entry;
+}
+
+/** Parses DER; every failure is `cert-malformed`. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   const known = parsed.get(der);
   if (known) return known;
-  const content = der.length <= MAX_CONTENT_BYTES ? toBinaryString(der) : undefined;
-  const same = content === undefined ? undefined : parsedByContent.get(content);
-  if (same) {
-    parsed.set(der, same);
-    return same;
+  const entry = contentEntry(der);
+  if (entry?.cert) {
+    parsed.set(der, entry.cert);
+    return entry.cert;
   }
   try {
     const asn = asn1js.fromBER(der);
@@ -95,10 +112,7 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
     if (asn.offset !== der.length) throw new Error("trailing data after the certificate");
     const cert = new pkijs.Certificate({ schema: asn.result });
     parsed.set(der, cert);
-    if (content !== undefined) {
-      if (parsedByContent.size >= MAX_BY_CONTENT) parsedByContent.delete(parsedByContent.keys().next().value!);
-      parsedByContent.set(content, cert);
-    }
+    if (entry) entry.cert = cert;
     return cert;
   } catch (e) {
     throw new SealbirdError("cert-malformed", "The certificate could not be read.", {}, { cause: e });
@@ -221,9 +235,14 @@ export function publicKeyFacts(cert: pkijs.Certificate): { publicKeyAlgorithm: s
 export function fingerprint(der: Uint8Array): string {
   const known = fingerprints.get(der);
   if (known) return known;
-  const md = forge.md.sha256.create();
-  md.update(toBinaryString(der));
-  const hex = md.digest().toHex();
+  const entry = contentEntry(der);
+  let hex = entry?.fingerprint;
+  if (!hex) {
+    const md = forge.md.sha256.create();
+    md.update(toBinaryString(der));
+    hex = md.digest().toHex();
+    if (entry) entry.fingerprint = hex;
+  }
   fingerprints.set(der, hex);
   return hex;
 }

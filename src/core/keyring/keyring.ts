@@ -8,7 +8,7 @@ import { SealbirdError } from "../errors.js";
 import type { Keystore, RecordInfo } from "../keystore/index.js";
 import type { SmimeContext, SmimeIdentity, EncryptRecipient } from "../smime/index.js";
 import type { KeyType, PgpContext, PgpKeyInfo } from "../pgp/index.js";
-import { b64, certificateDer, type PgpKeyPublic, type SmimeCertificatePublic, type SmimeIdentityPublic, type TrustAnchorPublic } from "./record-codec.js";
+import { b64, unb64, type PgpKeyPublic, type SmimeCertificatePublic, type SmimeIdentityPublic, type TrustAnchorPublic } from "./record-codec.js";
 import type { PrivateKey, PublicKey } from "openpgp";
 import type { InspectResult } from "../message/inspect.js";
 import type { SmimeLayerResult } from "../smime/index.js";
@@ -147,19 +147,19 @@ export class Keyring {
     const out: SmimeIdentity[] = [];
     for (const r of await this.store.listRecords("smime-identity")) {
       const p = r.public as unknown as SmimeIdentityPublic;
-      out.push({ certificate: certificateDer(p.certificate), chain: (p.chain ?? []).map(certificateDer), privateKeyPkcs8: await this.store.getSecret(r.id) });
+      out.push({ certificate: unb64(p.certificate), chain: (p.chain ?? []).map(unb64), privateKeyPkcs8: await this.store.getSecret(r.id) });
     }
     return out;
   }
 
   async smimeContext(): Promise<SmimeContext> {
     const identities = await this.smimeIdentities();
-    const trustAnchors = (await this.store.listRecords("trust-anchor")).map((r) => certificateDer(r.public["certificate"]));
+    const trustAnchors = (await this.store.listRecords("trust-anchor")).map((r) => unb64(r.public["certificate"]));
     const knownCertificates: Uint8Array[] = [];
     for (const kind of ["smime-certificate", "smime-identity"]) {
       for (const r of await this.store.listRecords(kind)) {
-        knownCertificates.push(certificateDer(r.public["certificate"]));
-        for (const c of (r.public["chain"] as string[] | undefined) ?? []) knownCertificates.push(certificateDer(c));
+        knownCertificates.push(unb64(r.public["certificate"]));
+        for (const c of (r.public["chain"] as string[] | undefined) ?? []) knownCertificates.push(unb64(c));
       }
     }
     return { identities, trustAnchors, knownCertificates };
@@ -177,7 +177,7 @@ export class Keyring {
     const r = newestFirst(mine).find((x) => !smimeRecordUnusable(x, now)) ?? newestFirst(mine)[0];
     if (!r) throw new SealbirdError("no-key", `No S/MIME certificate with a private key for ${email}.`, { email });
     const p = r.public as unknown as SmimeIdentityPublic;
-    return { certificate: certificateDer(p.certificate), chain: (p.chain ?? []).map(certificateDer), privateKeyPkcs8: await this.store.getSecret(r.id) };
+    return { certificate: unb64(p.certificate), chain: (p.chain ?? []).map(unb64), privateKeyPkcs8: await this.store.getSecret(r.id) };
   }
 
   /**
@@ -203,7 +203,7 @@ export class Keyring {
       }
       const caps = r.public["capabilities"] as SmimeCertificatePublic["capabilities"];
       found.push({
-        certificate: certificateDer(r.public["certificate"]),
+        certificate: unb64(r.public["certificate"]),
         // Stored as collected from the correspondent's sMIMECapabilities (see remember()).
         capabilities: caps as EncryptRecipient["capabilities"],
       });

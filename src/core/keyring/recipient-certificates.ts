@@ -7,7 +7,7 @@
 import { lookupCertificates, type DirectoryLookup, type LdapDirectory } from "../ldap/certificate-lookup.js";
 import type { OnlineRevocation } from "../cert/online-revocation.js";
 import { judgeRecipientCertificate, type RecipientJudgement } from "../smime/recipient-policy.js";
-import { certificateDer } from "./record-codec.js";
+import { unb64 } from "./record-codec.js";
 import type { Keyring, KeyringEntry } from "./keyring.js";
 import { smimeRecordUnusable } from "./smime-usability.js";
 
@@ -57,8 +57,8 @@ export async function checkStoredRecipient(ring: Keyring, email: string, opts: {
   const r = records.find((x) => !smimeRecordUnusable(x, now));
   if (!r) return undefined;
   const trust = await trustMaterial(ring);
-  const pool = [...((r.public["chain"] as string[] | undefined) ?? []).map(certificateDer), ...trust.pool];
-  const judgement = await judgeRecipientCertificate(certificateDer(r.public["certificate"]), {
+  const pool = [...((r.public["chain"] as string[] | undefined) ?? []).map(unb64), ...trust.pool];
+  const judgement = await judgeRecipientCertificate(unb64(r.public["certificate"]), {
     email: addr,
     pool,
     anchors: trust.anchors,

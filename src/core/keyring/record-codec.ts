@@ -59,21 +59,3 @@ export function unb64(s: unknown): Uint8Array {
   if (typeof s !== "string") throw new SealbirdError("keystore-corrupt", "A keystore record is missing its certificate.");
   return decodeBase64(utf8(s));
 }
-
-/**
- * A stored certificate's DER, the same array for the same base64 text. The parsed-certificate
- * cache (cert/certificate.ts) is keyed by the array, and the keyring decodes its records afresh
- * on every lookup: a send parsed each recipient's certificate and chain again, about 250 ms in
- * Thunderbird's interpreter. Nobody writes these arrays (as with every certificate we parse).
- */
-const derByText = new Map<string, Uint8Array>();
-const MAX_CERTIFICATES = 1024;
-
-export function certificateDer(s: unknown): Uint8Array {
-  const known = typeof s === "string" ? derByText.get(s) : undefined;
-  if (known) return known;
-  const der = unb64(s);
-  if (derByText.size >= MAX_CERTIFICATES) derByText.delete(derByText.keys().next().value!);
-  derByText.set(s as string, der);
-  return der;
-}

@@ -4,7 +4,7 @@
  */
 import type { RecordInfo } from "../keystore/index.js";
 import { certificateInfo } from "../cert/index.js";
-import { certificateDer } from "./record-codec.js";
+import { unb64 } from "./record-codec.js";
 
 /** Why a stored certificate is not used to encrypt. */
 export type SmimeUnusable = "expired" | "not-yet-valid" | "revoked";
@@ -14,7 +14,7 @@ export function smimeRecordUnusable(r: RecordInfo, now: Date = new Date()): Smim
   const notAfter = r.public["notAfter"];
   if (typeof notAfter === "string" && new Date(notAfter) < now) return "expired";
   try {
-    if (certificateInfo(certificateDer(r.public["certificate"])).notBefore > now.toISOString()) return "not-yet-valid";
+    if (certificateInfo(unb64(r.public["certificate"])).notBefore > now.toISOString()) return "not-yet-valid";
   } catch {
     return "expired";
   }
